@@ -1,0 +1,47 @@
+"""The file Google Forms gives with "Download responses (.csv)". Read-only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from sync.backends.base import TabWrite, frame_from_rows
+from sync.errors import BackendError, SourceError
+
+log = logging.getLogger(__name__)
+
+
+class CsvBook:
+    """A single-tab book: whatever tab is asked for, the file's rows answer."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.description = str(path)
+
+    def _text(self) -> str:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read {self.path} ({exc.strerror or exc})") from None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Excel on Windows re-saves exports as cp1252; every byte decodes there.
+            log.warning("%s is not UTF-8; reading it as Windows-1252", self.path)
+            return data.decode("cp1252", errors="replace")
+
+    def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
+        rows = list(csv.reader(io.StringIO(self._text(), newline="")))
+        frame = frame_from_rows(rows)
+        return {tab: frame for tab in tabs}
+
+    def tab_names(self) -> list[str]:
+        return [self.path.stem]
+
+    def write(self, writes: Sequence[TabWrite]) -> None:
+        raise BackendError(f"{self.path} is a form export (csv) and is never written")

@@ -1,0 +1,116 @@
+"""An .xlsx workbook standing in for the Google spreadsheet (offline demo, tests, exports).
+
+Writes load the whole workbook, change only the tabs being written, and save to a temporary
+file that then replaces the original (`os.replace` is atomic on one filesystem), so a crash
+mid-save never leaves a broken workbook and the other tabs keep their values and formatting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sync.backends.base import Cell, TabWrite, frame_from_rows
+from sync.errors import BackendError
+
+
+class WorkbookBook:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.description = str(path)
+
+    def _load(self, *, read_only: bool) -> Workbook:
+        try:
+            return load_workbook(self.path, read_only=read_only, data_only=read_only)
+        except FileNotFoundError:
+            raise
+        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
+
+    def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
+        if not self.path.exists():
+            return dict.fromkeys(tabs)
+        book = self._load(read_only=True)
+        try:
+            return {
+                tab: frame_from_rows(list(book[tab].iter_rows(values_only=True)))
+                if tab in book.sheetnames
+                else None
+                for tab in tabs
+            }
+        finally:
+            book.close()
+
+    def tab_names(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        book = self._load(read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+
+    def write(self, writes: Sequence[TabWrite]) -> None:
+        if self.path.exists():
+            book = self._load(read_only=False)
+        else:
+            book = Workbook()
+            book.remove(book.active)
+        for change in writes:
+            exists = change.tab in book.sheetnames
+            _apply(book[change.tab] if exists else book.create_sheet(change.tab), change)
+        self._save(book)
+
+    def _save(self, book: Workbook) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx",
+                                        dir=self.path.parent)
+        os.close(handle)
+        try:
+            book.save(temp)
+            os.replace(temp, self.path)
+        except OSError as exc:
+            raise BackendError(f"cannot save {self.path} ({exc.strerror or exc})") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+
+
+def _apply(sheet: Worksheet, change: TabWrite) -> None:
+    empty = sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
+    if not change.append:
+        if sheet.max_row:
+            sheet.delete_rows(1, sheet.max_row)
+        _append(sheet, change.header, first=True)
+    elif empty:
+        _append(sheet, change.header, first=True)
+    for row in change.rows:
+        _append(sheet, row)
+    if not change.append or empty:
+        sheet.freeze_panes = "A2"
+
+
+def _append(sheet: Worksheet, values: Sequence[Cell], first: bool = False) -> None:
+    """Append one row, every string stored as text.
+
+    openpyxl turns any string starting with "=" into a formula; forcing the cell's
+    data_type back to "s" makes it a plain string cell, whatever the respondent typed.
+    """
+    row = 1 if first else sheet.max_row + 1
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell.data_type = "s"
+        else:
+            cell.value = value

@@ -1,0 +1,287 @@
+"""Job files (`jobs/NAME.toml`) → typed, validated config.
+
+Every mistake becomes one `ConfigError` line naming the file and the key, e.g.
+`jobs/demo.toml: [source] kind must be one of csv, workbook, google (got "xlsx")`.
+Relative paths resolve against the job file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+from sync.errors import ConfigError
+from sync.fields import FIELDS
+
+SOURCE_KINDS = ("csv", "workbook", "google")
+TARGET_KINDS = ("workbook", "google")
+CURATED_TAB = "Curated Signers"
+DIGEST_TAB = "Signer Digest"
+LETTER_TAB = "Letter List"
+ALIASES_TAB = "Aliases"
+DEFAULT_SOURCE_TAB = "Form Responses 1"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str
+    path: Path | None = None
+    spreadsheet: str | None = None
+    tab: str = DEFAULT_SOURCE_TAB
+    credentials: Path | None = None
+
+    @property
+    def location(self) -> str:
+        """Where the responses live, for messages."""
+        return str(self.path) if self.path else str(self.spreadsheet)
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    kind: str
+    path: Path | None = None
+    spreadsheet: str | None = None
+    curated_tab: str = CURATED_TAB
+    digest_tab: str = DIGEST_TAB
+    credentials: Path | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.path) if self.path else str(self.spreadsheet)
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    sync: str = "0 * * * *"
+    digest: str = "0 9 * * mon"
+    timezone: str = "UTC"
+
+    def trigger(self, which: str) -> CronTrigger:
+        return CronTrigger.from_crontab(getattr(self, which), timezone=ZoneInfo(self.timezone))
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    name: str
+    file: Path
+    source: SourceConfig
+    target: TargetConfig
+    state_path: Path
+    digest_dir: Path
+    published: dt.date | None = None
+    us_only: bool = True
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    fields: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def same_book(self) -> bool:
+        """True when the curated tabs live in the same spreadsheet as the responses."""
+        return (self.source.kind, self.source.path, self.source.spreadsheet) == (
+            self.target.kind,
+            self.target.path,
+            self.target.spreadsheet,
+        )
+
+
+_KNOWN_KEYS: dict[str, set[str]] = {
+    "": {"name", "source", "target", "state", "letter", "digest", "schedule", "fields", "aliases"},
+    "source": {"kind", "path", "spreadsheet", "tab", "credentials"},
+    "target": {"kind", "path", "spreadsheet", "curated_tab", "digest_tab", "credentials"},
+    "state": {"path"},
+    "letter": {"published", "us_only"},
+    "digest": {"dir"},
+    "schedule": {"sync", "digest", "timezone"},
+}
+
+
+class _Reader:
+    """Reads one table of the job file, turning every problem into a ConfigError."""
+
+    def __init__(self, file: Path, table: str, data: Any) -> None:
+        self.file, self.table = file, table
+        if not isinstance(data, dict):
+            self.fail(f"[{table}] must be a table")
+        self.data: dict[str, Any] = data
+        known = _KNOWN_KEYS.get(table)
+        if known is not None:
+            for key in data:
+                if key not in known:
+                    self.fail(f"unknown key `{key}`{self._in()}; expected one of "
+                              + ", ".join(sorted(known)))
+
+    def _in(self) -> str:
+        return f" in [{self.table}]" if self.table else ""
+
+    def fail(self, message: str) -> None:
+        raise ConfigError(f"{self.file}: {message}")
+
+    def text(self, key: str, default: str | None = None, required: bool = False) -> str | None:
+        value = self.data.get(key, default)
+        if value is None:
+            if required:
+                self.fail(f"[{self.table}] needs `{key}`")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"[{self.table}] `{key}` must be a non-empty text value")
+        return value.strip()
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
+        value = self.text(key, default, required=True)
+        if value not in choices:
+            self.fail(f"[{self.table}] `{key}` must be one of {', '.join(choices)} (got {value!r})")
+        return value  # type: ignore[return-value]
+
+    def path(self, key: str, default: str | None = None, required: bool = False) -> Path | None:
+        value = self.text(key, default, required)
+        if value is None:
+            return None
+        return (self.file.parent / Path(value).expanduser()).resolve()
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"[{self.table}] `{key}` must be true or false (got {value!r})")
+        return value
+
+
+def load_job(path: str | Path) -> JobConfig:
+    """Parse and validate one job file."""
+    file = Path(path)
+    if not file.exists() and file.suffix != ".toml" and (file.parent / f"{file}.toml").exists():
+        file = file.parent / f"{file}.toml"
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: job file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read the job file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+    file = file.resolve()
+    top = _Reader(file, "", raw)
+    name = top.text("name", file.stem)
+    assert name is not None
+    if "source" not in raw:
+        top.fail("needs a [source] table (kind, and path or spreadsheet)")
+    source = _source(_Reader(file, "source", raw["source"]))
+    target = _target(file, raw.get("target"), source)
+    state = _Reader(file, "state", raw.get("state", {}))
+    letter = _Reader(file, "letter", raw.get("letter", {}))
+    digest = _Reader(file, "digest", raw.get("digest", {}))
+    return JobConfig(
+        name=name,
+        file=file,
+        source=source,
+        target=target,
+        state_path=state.path("path", f"../state/{name}.sqlite"),  # type: ignore[arg-type]
+        digest_dir=digest.path("dir", "../out/digests"),  # type: ignore[arg-type]
+        published=_published(letter),
+        us_only=letter.boolean("us_only", True),
+        schedule=_schedule(_Reader(file, "schedule", raw.get("schedule", {}))),
+        fields=_fields(_Reader(file, "fields", raw.get("fields", {}))),
+        aliases=_aliases(_Reader(file, "aliases", raw.get("aliases", {}))),
+    )
+
+
+def _source(reader: _Reader) -> SourceConfig:
+    kind = reader.choice("kind", SOURCE_KINDS)
+    if kind == "google":
+        return SourceConfig(
+            kind=kind,
+            spreadsheet=reader.text("spreadsheet", required=True),
+            tab=reader.text("tab", DEFAULT_SOURCE_TAB),  # type: ignore[arg-type]
+            credentials=reader.path("credentials"),
+        )
+    path = reader.path("path", required=True)
+    assert path is not None
+    if not path.is_file():
+        reader.fail(f"[source] `path` {path} does not exist or is not a file")
+    return SourceConfig(kind=kind, path=path, tab=reader.text("tab", DEFAULT_SOURCE_TAB))  # type: ignore[arg-type]
+
+
+def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
+    if data is None:
+        if source.kind == "csv":
+            raise ConfigError(f"{file}: a csv source needs a [target] table (kind and path)")
+        data = {}
+    reader = _Reader(file, "target", data)
+    kind = reader.choice("kind", TARGET_KINDS, source.kind if source.kind != "csv" else None)
+    tabs = {
+        "curated_tab": reader.text("curated_tab", CURATED_TAB),
+        "digest_tab": reader.text("digest_tab", DIGEST_TAB),
+    }
+    if tabs["curated_tab"] == tabs["digest_tab"]:
+        reader.fail("[target] `curated_tab` and `digest_tab` must be different tabs")
+    if source.tab in tabs.values() and kind == source.kind:
+        reader.fail(f"[target] must not write the form's response tab {source.tab!r}")
+    if kind == "google":
+        spreadsheet = reader.text("spreadsheet", source.spreadsheet, required=True)
+        credentials = reader.path("credentials") or source.credentials
+        return TargetConfig(kind=kind, spreadsheet=spreadsheet, credentials=credentials, **tabs)  # type: ignore[arg-type]
+    default_path = str(source.path) if source.kind == "workbook" else None
+    path = reader.path("path", default_path, required=True)
+    assert path is not None
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as exc:
+            reader.fail(f"[target] `path` folder {path.parent} cannot be created ({exc})")
+    return TargetConfig(kind=kind, path=path, **tabs)  # type: ignore[arg-type]
+
+
+def _published(reader: _Reader) -> dt.date | None:
+    value = reader.data.get("published")
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    reader.fail(f"[letter] `published` must be a date like 2021-10-29 (got {value!r})")
+    return None
+
+
+def _schedule(reader: _Reader) -> ScheduleConfig:
+    schedule = ScheduleConfig(
+        sync=reader.text("sync", ScheduleConfig.sync),  # type: ignore[arg-type]
+        digest=reader.text("digest", ScheduleConfig.digest),  # type: ignore[arg-type]
+        timezone=reader.text("timezone", ScheduleConfig.timezone),  # type: ignore[arg-type]
+    )
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.fail(f"[schedule] `timezone` {schedule.timezone!r} is not a known time zone "
+                    "(use a name like America/New_York)")
+    for which in ("sync", "digest"):
+        try:
+            schedule.trigger(which)
+        except ValueError as exc:
+            reader.fail(f"[schedule] `{which}` is not a valid cron expression "
+                        f"({getattr(schedule, which)!r}: {exc})")
+    return schedule
+
+
+def _fields(reader: _Reader) -> dict[str, str]:
+    for key in reader.data:
+        if key not in FIELDS:
+            reader.fail(f"[fields] unknown field `{key}`; expected one of {', '.join(FIELDS)}")
+        reader.text(key)
+    return {key: value.strip() for key, value in reader.data.items()}
+
+
+def _aliases(reader: _Reader) -> dict[str, str]:
+    for key in reader.data:
+        reader.text(key)
+    return {key.strip(): value.strip() for key, value in reader.data.items()}

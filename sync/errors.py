@@ -1,0 +1,54 @@
+"""One error hierarchy, with messages written for the staff who run the tool.
+
+    SyncError                 anything signer-sync reports instead of a traceback (exit 1)
+    ├── ConfigError           the job file or the sheet's shape is wrong; fix and rerun (exit 2)
+    │   └── HeaderError       a required question has no column in the response sheet
+    ├── SourceError           the responses could not be read
+    ├── BackendError          the target spreadsheet could not be read or written
+    ├── StateError            the state database could not be used
+    └── StageError            a pipeline stage failed; names the stage, wraps the cause
+
+`transient` marks errors worth retrying later (rate limits, timeouts, server errors):
+the worker retries those on the next fire time, a person simply reruns.
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base class: `str(error)` is a complete sentence a staff member can act on."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class ConfigError(SyncError):
+    exit_code = 2
+
+
+class HeaderError(ConfigError):
+    """The response sheet lacks a column the job needs."""
+
+
+class SourceError(SyncError):
+    pass
+
+
+class BackendError(SyncError):
+    pass
+
+
+class StateError(SyncError):
+    pass
+
+
+class StageError(SyncError):
+    """Wraps an unexpected failure inside a stage so the message says where it happened."""
+
+    def __init__(self, job: str, stage: str, cause: BaseException) -> None:
+        super().__init__(f"{job}: the {stage} stage failed: {type(cause).__name__}: {cause}")
+        self.stage = stage
+        self.__cause__ = cause

@@ -1,0 +1,43 @@
+"""Text clean-up shared by every field: Unicode, invisible characters, spacing, casing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and bidi-control characters people paste in from documents and phones.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+# C0/C1 control characters other than ordinary whitespace.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+_BLANKISH = {"", "-", "--", "—", "–", ".", "n/a", "na", "n.a.", "none", "no", "nil", "null",
+             "self", "myself", "not applicable", "x", "?", "tbd"}
+
+
+def clean_text(value: object) -> str:
+    """NFKC-normalized, invisible and control characters removed, spacing collapsed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_blankish(text: str) -> bool:
+    """True for answers that mean "nothing here" ("N/A", "none", "-", "self")."""
+    return text.strip().strip(".").casefold() in _BLANKISH or text.strip().casefold() in _BLANKISH
+
+
+def is_single_case(text: str) -> bool:
+    """True when every cased letter is upper case, or every one is lower case."""
+    letters = [c for c in text if c.isalpha() and (c.isupper() or c.islower())]
+    return bool(letters) and (
+        all(c.isupper() for c in letters) or all(c.islower() for c in letters)
+    )
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded text, for comparing what people typed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,110 @@
+"""Reviewer decisions merged back into freshly curated signers.
+
+Staff edit three columns of the curated tab: `Listed As`, `Status` and `Reviewer Note`.
+They are read back from the tab by Signer ID before every write, and remembered in the
+state store too, so a row a reviewer deleted, or a signer whose response disappears and
+comes back, gets its decisions again.
+
+Status: the tool writes a computed default ("Needs review" when flagged, else "Approved").
+A status that differs from the default the tool last wrote is the reviewer's choice and is
+kept; a status equal to it is still the tool's and follows the signer's flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sync.curate import CURATED_COLUMNS, REVIEWER_COLUMNS, STATUSES
+from sync.errors import HeaderError
+
+
+@dataclass(frozen=True)
+class Decision:
+    listed_as: str = ""
+    status: str = ""
+    note: str = ""
+    computed: str = ""  # the default status the tool last wrote for this signer
+
+
+def check_curated_tab(tab: pd.DataFrame | None, name: str) -> None:
+    """Stop, rather than scramble decisions, when staff renamed or removed key columns."""
+    if tab is None or (tab.empty and not len(tab.columns)):
+        return
+    missing = [c for c in ("Signer ID", *REVIEWER_COLUMNS) if c not in tab.columns]
+    if missing:
+        raise HeaderError(
+            f"tab {name!r} has no column {missing[0]!r} (headers found: "
+            f"{', '.join(repr(c) for c in tab.columns)}); rename it back so reviewer "
+            "decisions can be kept"
+        )
+
+
+def decisions_from_tab(tab: pd.DataFrame | None) -> dict[str, Decision]:
+    if tab is None or tab.empty:
+        return {}
+    found: dict[str, Decision] = {}
+    for signer_id, listed, status, note in zip(
+        tab["Signer ID"], tab["Listed As"], tab["Status"], tab["Reviewer Note"], strict=True
+    ):
+        signer_id = str(signer_id).strip()
+        if signer_id and signer_id not in found:
+            found[signer_id] = Decision(str(listed).strip(), _status(status), str(note).strip())
+    return found
+
+
+def _status(value: object) -> str:
+    text = str(value).strip().casefold()
+    return next((s for s in STATUSES if s.casefold() == text), "")
+
+
+def merge_decisions(
+    signers: pd.DataFrame,
+    tab_order: list[str],
+    from_tab: Mapping[str, Decision],
+    remembered: Mapping[str, Decision],
+    merged: Mapping[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """The curated table: reviewer columns filled, existing rows in the tab's order first,
+    new signers after them in the order given."""
+    merged = merged or {}
+    rows = signers.copy()
+    listed, statuses, notes = [], [], []
+    for signer_id, default in zip(rows["Signer ID"], rows["_default"], strict=True):
+        decision = _decision_for(signer_id, from_tab, remembered, merged)
+        listed.append(decision.listed_as)
+        notes.append(decision.note)
+        reviewer_chose = decision.status and decision.status != remembered.get(
+            signer_id, Decision()).computed
+        statuses.append(decision.status if reviewer_chose else default)
+    rows["Listed As"], rows["Status"], rows["Reviewer Note"] = listed, statuses, notes
+    position = {signer_id: index for index, signer_id in enumerate(tab_order)}
+    rows["_position"] = [
+        position.get(signer_id, len(position) + n) for n, signer_id in enumerate(rows["Signer ID"])
+    ]
+    return rows.sort_values("_position", kind="stable").drop(columns="_position").reset_index(
+        drop=True
+    )
+
+
+def _decision_for(signer_id: str, from_tab: Mapping[str, Decision],
+                  remembered: Mapping[str, Decision], merged: Mapping[str, list[str]]) -> Decision:
+    """The tab's decision for this signer, else the remembered one; absorbed signers fill
+    whatever the survivor left blank."""
+    own = from_tab.get(signer_id) or remembered.get(signer_id) or Decision()
+    for absorbed in merged.get(signer_id, []):
+        other = from_tab.get(absorbed) or remembered.get(absorbed) or Decision()
+        own = Decision(
+            own.listed_as or other.listed_as,
+            own.status or other.status,
+            own.note or other.note,
+            own.computed,
+        )
+    return own
+
+
+def public_columns(curated: pd.DataFrame) -> pd.DataFrame:
+    """Only the contract's columns, in the contract's order."""
+    return curated.loc[:, list(CURATED_COLUMNS)]

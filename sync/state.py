@@ -1,0 +1,173 @@
+"""The state store: one SQLite file per job.
+
+It holds what a run cannot read back from the spreadsheet: each run's record, the Signer
+ID registry, the reviewer decisions last written (and the status the tool computed), and
+the snapshot of signers that the last digest reported. The digest snapshot advances only
+in `commit_digest`, which the pipeline calls after every write of that digest succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sync.errors import StateError
+from sync.review import Decision
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT,
+    outcome TEXT NOT NULL DEFAULT 'running', responses INTEGER, signers INTEGER,
+    new_signers INTEGER, skipped INTEGER, wrote INTEGER, message TEXT
+);
+CREATE TABLE IF NOT EXISTS signer_keys (key TEXT PRIMARY KEY, signer_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+    signer_id TEXT PRIMARY KEY, listed_as TEXT, status TEXT, note TEXT, computed TEXT
+);
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY, digest_at TEXT NOT NULL, since TEXT, summary TEXT, counts TEXT
+);
+CREATE TABLE IF NOT EXISTS digest_snapshot (
+    signer_id TEXT PRIMARY KEY, type TEXT, name TEXT, status TEXT, last_updated TEXT,
+    responses INTEGER
+);
+"""
+SNAPSHOT_COLUMNS = ("Signer ID", "Type", "Name", "Status", "Last Updated", "Responses")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    kind: str
+    started_at: str
+    ended_at: str | None
+    outcome: str
+    responses: int | None
+    signers: int | None
+    new_signers: int | None
+    skipped: int | None
+    wrote: bool
+    message: str | None
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    digest_at: dt.datetime
+    since: dt.datetime | None
+    summary: str
+    counts: dict[str, int]
+
+
+class State:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open the state file {path} ({exc})") from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = sqlite3.connect(self.path, timeout=30)
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot open the state file {self.path} ({exc})") from None
+        try:
+            with db:
+                yield db
+        except sqlite3.Error as exc:
+            raise StateError(f"the state file {self.path} could not be updated ({exc})") from None
+        finally:
+            db.close()
+
+    # runs -----------------------------------------------------------------------------
+    def start_run(self, kind: str, at: dt.datetime) -> int:
+        with self._connect() as db:
+            cursor = db.execute("INSERT INTO runs (kind, started_at) VALUES (?, ?)",
+                                (kind, at.isoformat(timespec="seconds")))
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, at: dt.datetime, outcome: str, *,
+                   counts: Mapping[str, int] | None = None, wrote: bool = False,
+                   message: str = "") -> None:
+        counts = counts or {}
+        with self._connect() as db:
+            db.execute(
+                "UPDATE runs SET ended_at=?, outcome=?, responses=?, signers=?, new_signers=?,"
+                " skipped=?, wrote=?, message=? WHERE id=?",
+                (at.isoformat(timespec="seconds"), outcome, counts.get("responses"),
+                 counts.get("signers"), counts.get("new_signers"), counts.get("skipped"),
+                 int(wrote), message, run_id),
+            )
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, kind, started_at, ended_at, outcome, responses, signers, new_signers,"
+                " skipped, wrote, message FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [RunRecord(*row[:9], bool(row[9]), row[10]) for row in rows]
+
+    # signer IDs and reviewer decisions --------------------------------------------------
+    def registry(self) -> dict[str, str]:
+        with self._connect() as db:
+            return dict(db.execute("SELECT key, signer_id FROM signer_keys").fetchall())
+
+    def decisions(self) -> dict[str, Decision]:
+        with self._connect() as db:
+            rows = db.execute("SELECT signer_id, listed_as, status, note, computed FROM decisions")
+            return {row[0]: Decision(*(v or "" for v in row[1:])) for row in rows}
+
+    def save_curation(self, registry: Mapping[str, str], decisions: Mapping[str, Decision]) -> None:
+        """Remember the IDs and decisions just written, in one transaction."""
+        with self._connect() as db:
+            db.executemany("INSERT OR REPLACE INTO signer_keys VALUES (?, ?)", registry.items())
+            db.executemany(
+                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
+                [(i, d.listed_as, d.status, d.note, d.computed) for i, d in decisions.items()],
+            )
+
+    # digests ----------------------------------------------------------------------------
+    def last_digest(self) -> DigestRecord | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT digest_at, since, summary, counts FROM digests ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return None
+        return DigestRecord(dt.datetime.fromisoformat(row[0]),
+                            dt.datetime.fromisoformat(row[1]) if row[1] else None,
+                            row[2], json.loads(row[3] or "{}"))
+
+    def digest_snapshot(self) -> pd.DataFrame:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT signer_id, type, name, status, last_updated, responses"
+                " FROM digest_snapshot"
+            ).fetchall()
+        return pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS))
+
+    def commit_digest(self, record: DigestRecord, snapshot: pd.DataFrame) -> None:
+        """Advance the digest state: called only once everything the digest reported is
+        written, so a failure before this point makes the next digest report it again."""
+        with self._connect() as db:
+            db.execute("DELETE FROM digest_snapshot")
+            db.executemany(
+                "INSERT INTO digest_snapshot VALUES (?, ?, ?, ?, ?, ?)",
+                snapshot.loc[:, list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None),
+            )
+            db.execute(
+                "INSERT INTO digests (digest_at, since, summary, counts) VALUES (?, ?, ?, ?)",
+                (record.digest_at.isoformat(timespec="seconds"),
+                 record.since.isoformat(timespec="seconds") if record.since else None,
+                 record.summary, json.dumps(record.counts)),
+            )
