@@ -1,0 +1,86 @@
+"""Shared fixtures: a form export built from dicts, and job files in a temp folder."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sync.fields import FIELDS
+
+HEADERS = list(FIELDS.values())
+
+
+def response(**answers: str) -> dict[str, str]:
+    """One form response keyed by canonical field; unspecified answers are blank."""
+    unknown = set(answers) - set(FIELDS)
+    assert not unknown, f"not a field: {unknown}"
+    return {field: answers.get(field, "") for field in FIELDS}
+
+
+def write_form_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8",
+                   headers: list[str] | None = None) -> Path:
+    with path.open("w", newline="", encoding=encoding) as out:
+        writer = csv.writer(out)
+        writer.writerow(headers or HEADERS)
+        for row in rows:
+            writer.writerow([row[field] for field in FIELDS])
+    return path
+
+
+def write_job(folder: Path, text: str, name: str = "test") -> Path:
+    jobs = folder / "jobs"
+    jobs.mkdir(exist_ok=True)
+    path = jobs / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+CSV_JOB = """
+name = "{name}"
+[source]
+kind = "csv"
+path = "../responses.csv"
+[target]
+kind = "workbook"
+path = "../out/signers.xlsx"
+[state]
+path = "../state/{name}.sqlite"
+[letter]
+published = "2021-10-29"
+[digest]
+dir = "../out/digests"
+"""
+
+
+@pytest.fixture
+def csv_job(tmp_path: Path) -> Callable[..., Path]:
+    """Write responses.csv and a csv → workbook job in tmp_path; returns the job file."""
+
+    def make(rows: list[dict[str, str]], name: str = "test") -> Path:
+        write_form_csv(tmp_path / "responses.csv", rows)
+        return write_job(tmp_path, CSV_JOB.format(name=name), name)
+
+    return make
+
+
+class Clock:
+    """A settable clock for the pipeline: no waiting on wall-clock time."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: Any) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    yield Clock(dt.datetime(2021, 11, 1, 9, 0, tzinfo=dt.UTC))
