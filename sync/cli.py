@@ -78,9 +78,14 @@ def _run_summary(result: RunResult) -> str:
     return (
         f"{result.job}: {result.count(ORGANIZATION)} organizations, "
         f"{result.count(INDIVIDUAL)} individuals ({result.new_signers} new), "
-        f"{result.needs_review} need review, {len(result.skipped)} responses skipped; "
+        f"{result.needs_review} need review, {_plural(len(result.skipped), 'response')} "
+        "skipped; "
         f"curated tab {where}."
     )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _configure_logging(*, quiet: bool) -> None:

@@ -33,8 +33,9 @@ REVIEWER_COLUMNS = ("Listed As", "Status", "Reviewer Note")
 STATUSES = ("Approved", "Needs review", "Excluded")
 ORGANIZATION, INDIVIDUAL = "Organization", "Individual"
 
+# Words that, alone, make up the organization and name of a test entry ("test asdf").
 _JUNK = {"test", "testing", "asdf", "asdfgh", "qwerty", "xxx", "abc", "aaa", "foo", "bar",
-         "lorem ipsum", "delete", "ignore", "sample", "dummy"}
+         "lorem", "ipsum", "delete", "ignore", "sample", "dummy"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def skip_reasons(clean: pd.DataFrame) -> pd.Series:
             if not row["email"]:
                 return "blank response"
             return "no organization or name given"
-        typed = {fold(row["organization"]), fold(row["display_name"])} - {""}
+        typed = {word for field in ("organization", "display_name")
+                 for word in fold(row[field]).split()}
         if typed and typed <= _JUNK:
             return "looks like a test entry"
         return ""

@@ -132,10 +132,6 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
                                      remembered, assignment.merged)
     new_signers = len(set(curated["Signer ID"]) - set(tab_ids))
-    log.info("%d organizations, %d individuals (%d new), %d need review, %d skipped",
-             int((curated["Type"] == curate.ORGANIZATION).sum()),
-             int((curated["Type"] == curate.INDIVIDUAL).sum()), new_signers,
-             int((curated["Status"] == "Needs review").sum()), len(skipped))
 
     result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
     writes: list[TabWrite] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
@@ -50,6 +51,14 @@ class Book(Protocol):
 
     def write(self, writes: Sequence[TabWrite]) -> None:
         """Apply all writes, all or nothing as far as the backend allows."""
+
+
+def display_path(path: Path) -> str:
+    """A path as staff would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def cell_text(value: Any) -> str:

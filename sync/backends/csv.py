@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sync.backends.base import TabWrite, frame_from_rows
+from sync.backends.base import TabWrite, display_path, frame_from_rows
 from sync.errors import BackendError, SourceError
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ class CsvBook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.description = str(path)
+        self.description = display_path(path)
 
     def _text(self) -> str:
         try:

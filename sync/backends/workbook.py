@@ -20,14 +20,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sync.backends.base import Cell, TabWrite, frame_from_rows
+from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows
 from sync.errors import BackendError
 
 
 class WorkbookBook:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.description = str(path)
+        self.description = display_path(path)
 
     def _load(self, *, read_only: bool) -> Workbook:
         try:
