@@ -1,0 +1,1 @@
+"""Test support that ships with signer-sync: a local fake of the Google Sheets v4 API."""
