@@ -1,4 +1,5 @@
 import base64
+import dataclasses
 import datetime as dt
 import json
 import socket
@@ -200,3 +201,30 @@ def test_gmail_refusal_is_reported_and_the_email_kept_for_next_time(tmp_path):
     assert "HTTP 403" in problems[0] and "next run" in problems[0]
     [waiting] = state.pending_mail()
     assert waiting.attempts == 1
+
+
+def test_gmail_acts_as_the_from_user_through_domain_wide_delegation(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from sync.delivery.gmail import SCOPES, _credentials
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    (tmp_path / "key.json").write_text(json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "1",
+        "private_key": pem, "client_email": "sync@p.iam.gserviceaccount.com",
+        "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"}))
+    job = load(tmp_path, extra="""
+[email]
+via = "gmail"
+to = ["staff@coalition.example.org"]
+from = "digest@coalition.example.org"
+""")
+    job = dataclasses.replace(job, target=dataclasses.replace(
+        job.target, credentials=tmp_path / "key.json"))
+    credentials = _credentials(job)
+    assert credentials.service_account_email == "sync@p.iam.gserviceaccount.com"
+    assert credentials._subject == "digest@coalition.example.org"
+    assert credentials.scopes == SCOPES
