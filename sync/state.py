@@ -208,9 +208,10 @@ class State:
         return [Outgoing(row[0], row[1], bytes(row[2]), row[3], row[4] or "") for row in rows]
 
     def mail_sent(self, mail_id: int, at: dt.datetime) -> None:
+        """Record the delivery; the message itself is dropped (the digest files keep it)."""
         with self._connect() as db:
-            db.execute("UPDATE outbox SET sent_at=?, attempts=attempts+1, last_error=NULL"
-                       " WHERE id=?", (at.isoformat(timespec="seconds"), mail_id))
+            db.execute("UPDATE outbox SET sent_at=?, attempts=attempts+1, last_error=NULL,"
+                       " message=X'' WHERE id=?", (at.isoformat(timespec="seconds"), mail_id))
 
     def mail_failed(self, mail_id: int, error: str) -> None:
         with self._connect() as db:

@@ -228,3 +228,47 @@ from = "digest@coalition.example.org"
     assert credentials.service_account_email == "sync@p.iam.gserviceaccount.com"
     assert credentials._subject == "digest@coalition.example.org"
     assert credentials.scopes == SCOPES
+
+
+class PlainRelay:
+    """A local relay that takes mail without TLS or a login."""
+
+    def __init__(self, port: int) -> None:
+        self.received = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope)
+        return "250 OK"
+
+
+def test_trusted_relay_without_starttls_or_login_gets_the_digest(tmp_path, monkeypatch):
+    monkeypatch.delenv(SMTP_USERNAME_ENV, raising=False)
+    monkeypatch.delenv(SMTP_PASSWORD_ENV, raising=False)
+    port = _free_port()
+    job = load(tmp_path, extra=f"""
+[email]
+to = ["staff@coalition.example.org"]
+from = "digest@coalition.example.org"
+smtp_host = "127.0.0.1"
+smtp_port = {port}
+starttls = false
+""")
+    relay = PlainRelay(port)
+    relay.controller.start()
+    try:
+        result = run_job(job, with_digest=True, clock=Clock(NOON))
+    finally:
+        relay.controller.stop()
+    assert result.messages == []
+    [envelope] = relay.received
+    assert envelope.rcpt_tos == ["staff@coalition.example.org"]
+
+
+def test_dry_run_digest_sends_nothing_and_keeps_nothing(tmp_path):
+    port = _free_port()
+    job = _smtp_job(tmp_path, port)
+    result = run_job(job, with_digest=True, dry_run=True, clock=Clock(NOON))
+    assert result.digest_file is None and result.messages == []
+    assert State(job.state_path).pending_mail() == []
+    assert not job.digest_dir.exists()
