@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from sync import __version__
 from sync.config import load_job
 from sync.curate import INDIVIDUAL, ORGANIZATION
-from sync.digest import render_markdown
 from sync.errors import SyncError
 from sync.pipeline import RunResult, run_job
+from sync.render.markdown import render_markdown
 
 log = logging.getLogger("sync")
 
@@ -57,11 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             result = run_job(job, with_digest=True, dry_run=args.dry_run)
             assert result.digest is not None
-            print(render_markdown(result.digest, job.name), end="")
+            print(render_markdown(result.digest, job.name, job.include_emails), end="")
             if result.digest_file:
-                print(f"Digest saved to {result.digest_file}")
+                print(f"Digest saved to {result.digest_file} and {result.html_file}")
             elif args.dry_run:
                 print("Dry run: nothing was written and the digest state did not advance.")
+        for message in result.messages:
+            print(f"signer-sync: {message}", file=sys.stderr)
     except SyncError as exc:
         message = str(exc)
         prefix = "" if message.startswith((f"{job_name}:", "/", ".")) else f"{job_name}: "

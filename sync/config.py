@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +27,9 @@ DIGEST_TAB = "Signer Digest"
 LETTER_TAB = "Letter List"
 ALIASES_TAB = "Aliases"
 DEFAULT_SOURCE_TAB = "Form Responses 1"
+EMAIL_VIA = ("smtp", "gmail")
+SMTP_USERNAME_ENV = "SIGNER_SYNC_SMTP_USERNAME"
+SMTP_PASSWORD_ENV = "SIGNER_SYNC_SMTP_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,24 @@ class TargetConfig:
     curated_tab: str = CURATED_TAB
     digest_tab: str = DIGEST_TAB
     credentials: Path | None = None
+    letter_tab: str = LETTER_TAB
 
     @property
     def location(self) -> str:
         return str(self.path) if self.path else str(self.spreadsheet)
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """`[email]`: who gets the digest and how it is sent. SMTP credentials come from the
+    environment (SMTP_USERNAME_ENV, SMTP_PASSWORD_ENV), never from the job file."""
+
+    to: tuple[str, ...]
+    sender: str
+    via: str = "smtp"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    starttls: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,8 @@ class JobConfig:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     fields: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    include_emails: bool = False
+    email: EmailConfig | None = None
 
     @property
     def same_book(self) -> bool:
@@ -91,12 +111,15 @@ class JobConfig:
 
 
 _KNOWN_KEYS: dict[str, set[str]] = {
-    "": {"name", "source", "target", "state", "letter", "digest", "schedule", "fields", "aliases"},
+    "": {"name", "source", "target", "state", "letter", "digest", "schedule", "fields", "aliases",
+         "email"},
     "source": {"kind", "path", "spreadsheet", "tab", "credentials"},
-    "target": {"kind", "path", "spreadsheet", "curated_tab", "digest_tab", "credentials"},
+    "target": {"kind", "path", "spreadsheet", "curated_tab", "digest_tab", "letter_tab",
+               "credentials"},
     "state": {"path"},
     "letter": {"published", "us_only"},
-    "digest": {"dir"},
+    "digest": {"dir", "include_emails"},
+    "email": {"to", "via", "from", "smtp_host", "smtp_port", "starttls"},
     "schedule": {"sync", "digest", "timezone"},
 }
 
@@ -187,6 +210,8 @@ def load_job(path: str | Path) -> JobConfig:
         schedule=_schedule(_Reader(file, "schedule", raw.get("schedule", {}))),
         fields=_fields(_Reader(file, "fields", raw.get("fields", {}))),
         aliases=_aliases(_Reader(file, "aliases", raw.get("aliases", {}))),
+        include_emails=digest.boolean("include_emails", False),
+        email=_email(_Reader(file, "email", raw["email"])) if "email" in raw else None,
     )
 
 
@@ -216,9 +241,10 @@ def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
     tabs = {
         "curated_tab": reader.text("curated_tab", CURATED_TAB),
         "digest_tab": reader.text("digest_tab", DIGEST_TAB),
+        "letter_tab": reader.text("letter_tab", LETTER_TAB),
     }
-    if tabs["curated_tab"] == tabs["digest_tab"]:
-        reader.fail("[target] `curated_tab` and `digest_tab` must be different tabs")
+    if len(set(tabs.values())) < len(tabs):
+        reader.fail("[target] `curated_tab`, `digest_tab` and `letter_tab` must be different tabs")
     if source.tab in tabs.values() and kind == source.kind:
         reader.fail(f"[target] must not write the form's response tab {source.tab!r}")
     if kind == "google":
@@ -285,3 +311,32 @@ def _aliases(reader: _Reader) -> dict[str, str]:
     for key in reader.data:
         reader.text(key)
     return {key.strip(): value.strip() for key, value in reader.data.items()}
+
+
+def _email(reader: _Reader) -> EmailConfig:
+    to = reader.data.get("to")
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not to or not all(_is_address(a) for a in to):
+        reader.fail("[email] `to` must be a list of email addresses, e.g. "
+                    '["staff@example.org"]')
+    sender = reader.text("from", required=True)
+    if not _is_address(sender):
+        reader.fail(f"[email] `from` must be an email address (got {sender!r})")
+    via = reader.choice("via", EMAIL_VIA, "smtp")
+    host = reader.text("smtp_host")
+    if via == "smtp" and host is None:
+        reader.fail("[email] needs `smtp_host` to send with via = \"smtp\"")
+    port = reader.data.get("smtp_port", EmailConfig.smtp_port)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        reader.fail(f"[email] `smtp_port` must be a port number like 587 (got {port!r})")
+    return EmailConfig(to=tuple(a.strip() for a in to), sender=sender,  # type: ignore[arg-type]
+                       via=via, smtp_host=host, smtp_port=port,
+                       starttls=reader.boolean("starttls", True))
+
+
+def _is_address(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    _, address = parseaddr(value.strip())
+    return "@" in address and " " not in address

@@ -1,9 +1,23 @@
-"""The digest: what changed since the last digest, and how to show it (pure functions)."""
+"""The digest: what changed since the last digest (pure functions; rendering is in
+`sync.render`).
+
+The last digest's snapshot (state.digest_snapshot: Signer ID, Type, Name, Status, Last
+Updated, Responses) and its counts are the baseline. Against it a digest finds:
+
+* new signers: Signer IDs the last digest did not report;
+* late signers ready to add: late signers that are Approved now and were not Approved (or
+  not there) last time — the ones staff still have to add to the published letter;
+* edited: signers the last digest reported whose responses changed since (a later
+  timestamp, which is what an edited Google Form response gets, or another response);
+* needs review: every signer whose Status is "Needs review" now, with its flags;
+* totals, and the change from the last digest's totals.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,6 +38,11 @@ class Digest:
     needs_review: pd.DataFrame
     totals: dict[str, int]
     skipped: int = 0
+    late_ready: pd.DataFrame = field(default_factory=pd.DataFrame)
+    edited: pd.DataFrame = field(default_factory=pd.DataFrame)
+    previous_totals: dict[str, int] | None = None
+    signers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    published: dt.date | None = None
 
     @property
     def new_organizations(self) -> pd.DataFrame:
@@ -39,8 +58,17 @@ class Digest:
             "new_organizations": len(self.new_organizations),
             "new_individuals": len(self.new_individuals),
             "needs_review": len(self.needs_review),
+            "late_ready": len(self.late_ready),
+            "edited": len(self.edited),
             **self.totals,
         }
+
+    def change(self, kind: str) -> int | None:
+        """How many more (or fewer) `kind` ("organizations", "individuals") than at the
+        last digest; None for the first digest."""
+        if self.previous_totals is None or kind not in self.previous_totals:
+            return None
+        return self.totals[kind] - int(self.previous_totals[kind])
 
     @property
     def summary(self) -> str:
@@ -55,63 +83,51 @@ class Digest:
 
     def tab_row(self) -> list[str | int]:
         return [
-            _stamp(self.at), _stamp(self.since) if self.since else "",
+            stamp(self.at), stamp(self.since) if self.since else "",
             len(self.new_organizations), len(self.new_individuals), len(self.needs_review),
             self.totals["organizations"], self.totals["individuals"], self.summary,
         ]
 
 
 def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
-                 since: dt.datetime | None, skipped: int = 0) -> Digest:
+                 since: dt.datetime | None, skipped: int = 0, *,
+                 previous_totals: Mapping[str, int] | None = None,
+                 published: dt.date | None = None) -> Digest:
     """Compare the curated signers with the snapshot the last digest reported."""
-    seen = set(previous["Signer ID"]) if not previous.empty else set()
-    new = curated[~curated["Signer ID"].isin(seen)]
+    before = previous.set_index("Signer ID") if not previous.empty else None
+    seen = curated["Signer ID"].isin(before.index) if before is not None else pd.Series(
+        False, index=curated.index)
+    new = curated[~seen]
     needs_review = curated[curated["Status"] == "Needs review"]
     totals = {
         "organizations": int((curated["Type"] == ORGANIZATION).sum()),
         "individuals": int((curated["Type"] == INDIVIDUAL).sum()),
     }
-    return Digest(at, since, new, needs_review, totals, skipped)
+    was_approved = seen & (curated["Signer ID"].map(
+        before["Status"] if before is not None else {}) == "Approved")
+    late_ready = curated[(curated["Late Signer"] == "Yes") & (curated["Status"] == "Approved")
+                         & ~was_approved]
+    return Digest(at, since, new, needs_review, totals, skipped,
+                  late_ready=late_ready, edited=_edited(curated[seen], before),
+                  previous_totals=dict(previous_totals) if previous_totals else None,
+                  signers=curated, published=published)
 
 
-def render_markdown(digest: Digest, job_name: str) -> str:
-    since = f"since {_stamp(digest.since)}" if digest.since else "since the form opened"
-    lines = [f"# Signer digest: {job_name}", "", f"{_stamp(digest.at)}, {since}.", "",
-             f"**{digest.summary}.**", ""]
-    orgs = digest.new_organizations
-    if not orgs.empty:
-        lines += [f"## New organizations ({len(orgs)})", ""]
-        for scope in SCOPE_ORDER:
-            group = orgs[orgs["Scope"] == scope]
-            if group.empty:
-                continue
-            lines += [f"### {scope}", ""]
-            lines += [f"- {_shown_name(row)}" for _, row in group.iterrows()]
-            lines.append("")
-    people = digest.new_individuals
-    if not people.empty:
-        lines += [f"## New individuals ({len(people)})", ""]
-        for _, row in people.iterrows():
-            affiliation = f", {row['Affiliation']}" if row["Affiliation"] else ""
-            lines.append(f"- {_shown_name(row)}{affiliation}")
-        lines.append("")
-    if digest.new.empty:
-        lines += ["Nobody new signed since the last digest.", ""]
-    if not digest.needs_review.empty:
-        lines += [f"## Needs review ({len(digest.needs_review)})", ""]
-        for _, row in digest.needs_review.iterrows():
-            lines.append(f"- {row['Signer ID']} {_shown_name(row)} ({row['Type'].lower()}): "
-                         f"{row['Flags'] or 'marked for review'}")
-        lines.append("")
-    lines += ["## Totals", "",
-              f"- Organizations: {digest.totals['organizations']}",
-              f"- Individuals: {digest.totals['individuals']}"]
-    if digest.skipped:
-        lines.append(f"- Responses skipped (blank or test entries): {digest.skipped}")
-    return "\n".join(lines) + "\n"
+def _edited(known: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
+    """Signers already reported whose responses changed: a later Last Updated or more
+    responses behind them."""
+    if before is None or known.empty:
+        return known.iloc[0:0]
+    old = before.loc[known["Signer ID"]]
+    later = known["Last Updated"].astype(str).to_numpy() > old["Last Updated"].astype(
+        str).to_numpy()
+    more = known["Responses"].astype(int).to_numpy() != pd.to_numeric(
+        old["Responses"], errors="coerce").fillna(0).astype(int).to_numpy()
+    return known[later | more]
 
 
-def _shown_name(row: pd.Series) -> str:
+def shown_name(row: pd.Series) -> str:
+    """The name the letter prints: `Listed As` when a reviewer set it, else Name."""
     return str(row["Listed As"] or row["Name"])
 
 
@@ -119,5 +135,5 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _stamp(moment: dt.datetime | None) -> str:
+def stamp(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""

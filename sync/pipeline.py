@@ -5,8 +5,11 @@ The order of side effects is what makes a failed run harmless:
 
 1. read (source tab, curated tab) — nothing changes;
 2. compute everything in memory — nothing changes;
-3. write the digest file (digest runs), then the curated tab and digest row in one write;
-4. remember Signer IDs and decisions, then (digest runs) advance the digest state.
+3. write the digest files (digest runs) and the letter list file, then the curated tab,
+   the Letter List tab and the digest row in one write;
+4. remember Signer IDs and decisions, then (digest runs) advance the digest state, putting
+   the digest's email in the outbox in the same transaction;
+5. send the emails waiting in the outbox (a failure is reported, kept and retried).
 
 A failure at 3 leaves the digest state where it was, so the next digest reports the same
 signers; a failure at 4 is repaired by the next run, which reads the tab it wrote.
@@ -16,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +27,15 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sync import curate, review, signer_ids
+from sync import curate, outputs, review, signer_ids
 from sync import digest as digests
 from sync.backends import Book, TabWrite, open_source, open_target
 from sync.config import JobConfig
+from sync.delivery import deliver_pending
 from sync.errors import SourceError, StageError, SyncError
 from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
+from sync.render.letter import LETTER_COLUMNS, letter_list, letter_rows
 from sync.state import DigestRecord, State
 
 log = logging.getLogger("sync")
@@ -50,6 +53,8 @@ class RunResult:
     wrote: bool
     digest: digests.Digest | None = None
     digest_file: Path | None = None
+    html_file: Path | None = None
+    letter_file: Path | None = None
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -64,6 +69,7 @@ class RunResult:
 class Inputs:
     source: pd.DataFrame
     curated: pd.DataFrame | None
+    letter: pd.DataFrame | None = None
 
 
 def job_clock(job: JobConfig) -> Clock:
@@ -97,7 +103,7 @@ def run_job(job: JobConfig, *, with_digest: bool = False, dry_run: bool = False,
         state.finish_run(run_id, clock(), "ok", wrote=result.wrote, counts={
             "responses": result.responses, "signers": len(result.curated),
             "new_signers": result.new_signers, "skipped": len(result.skipped),
-        })
+        }, message="; ".join(result.messages))
     return result
 
 
@@ -139,16 +145,27 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if not _same_table(inputs.curated, table):
         writes.append(TabWrite(job.target.curated_tab, list(curate.CURATED_COLUMNS), table,
                                keep_columns=curate.REVIEWER_COLUMNS))
+    letter = letter_list(curated)
+    if not _same_rows(inputs.letter, LETTER_COLUMNS, letter_rows(letter)):
+        writes.append(TabWrite(job.target.letter_tab, list(LETTER_COLUMNS), letter_rows(letter)))
     if with_digest:
         last = state.last_digest()
-        result.digest = digests.build_digest(curated, state.digest_snapshot(), clock(),
-                                             last.digest_at if last else None, len(skipped))
+        result.digest = digests.build_digest(
+            curated, state.digest_snapshot(), clock(), last.digest_at if last else None,
+            len(skipped), previous_totals=last.counts if last else None,
+            published=job.published)
         writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
                                [result.digest.tab_row()], append=True))
     if dry_run:
         return result
-    if result.digest is not None:
-        result.digest_file = write_digest_file(job, result.digest)
+    mail = None
+    digest = result.digest
+    if digest is not None:
+        rendered = _stage(job, "render digest", lambda: outputs.render_digest(job, digest))
+        result.digest_file, result.html_file = outputs.write_digest_files(job, digest, rendered)
+        if job.email is not None:
+            mail = outputs.digest_email(job, digest, rendered, letter).as_bytes()
+    result.letter_file = outputs.write_letter_file(job, letter)
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
         target.write(writes)
@@ -159,23 +176,25 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if result.digest is not None:
         state.commit_digest(
             DigestRecord(result.digest.at, result.digest.since, result.digest.summary,
-                         result.digest.counts), curated)
+                         result.digest.counts), curated, mail)
+    result.messages += deliver_pending(job, state, clock())
     return result
 
 
 def read_inputs(job: JobConfig, source: Book, target: Book) -> Inputs:
     """Source and curated tabs, in one read when they share a spreadsheet."""
-    curated_tab = job.target.curated_tab
+    curated_tab, letter_tab = job.target.curated_tab, job.target.letter_tab
     if job.same_book:
-        tabs = source.read([job.source.tab, curated_tab])
-        frame, curated = tabs[job.source.tab], tabs[curated_tab]
+        tabs = source.read([job.source.tab, curated_tab, letter_tab])
+        frame, curated, letter = tabs[job.source.tab], tabs[curated_tab], tabs[letter_tab]
     else:
         frame = source.read([job.source.tab])[job.source.tab]
-        curated = target.read([curated_tab])[curated_tab]
+        tabs = target.read([curated_tab, letter_tab])
+        curated, letter = tabs[curated_tab], tabs[letter_tab]
     if frame is None:
         raise SourceError(f"tab {job.source.tab!r} not found in {source.description}; tabs "
                           f"there: {', '.join(source.tab_names()) or 'none'}")
-    return Inputs(frame, curated)
+    return Inputs(frame, curated, letter)
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:
@@ -199,7 +218,12 @@ def curated_table(curated: pd.DataFrame) -> list[list[str | int]]:
 
 
 def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> bool:
-    if existing is None or list(existing.columns) != list(curate.CURATED_COLUMNS):
+    return _same_rows(existing, curate.CURATED_COLUMNS, rows)
+
+
+def _same_rows(existing: pd.DataFrame | None, columns: tuple[str, ...],
+               rows: list[list[str | int]]) -> bool:
+    if existing is None or list(existing.columns) != list(columns):
         return False
     return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
 
@@ -212,13 +236,3 @@ def _decisions(curated: pd.DataFrame) -> dict[str, review.Decision]:
             curated["Reviewer Note"], curated["_default"], strict=True)
     }
 
-
-def write_digest_file(job: JobConfig, digest: digests.Digest) -> Path:
-    """The Markdown digest, saved atomically under `[digest] dir`."""
-    job.digest_dir.mkdir(parents=True, exist_ok=True)
-    path = job.digest_dir / f"{job.name}-{digest.at:%Y-%m-%d-%H%M}.md"
-    handle, temp = tempfile.mkstemp(dir=job.digest_dir, prefix=".digest-", suffix=".md")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(digests.render_markdown(digest, job.name))
-    os.replace(temp, path)
-    return path

@@ -2,8 +2,13 @@
 
 It holds what a run cannot read back from the spreadsheet: each run's record, the Signer
 ID registry, the reviewer decisions last written (and the status the tool computed), and
-the snapshot of signers that the last digest reported. The digest snapshot advances only
-in `commit_digest`, which the pipeline calls after every write of that digest succeeded.
+the snapshot of signers that the last digest reported, and the outbox of digest emails
+not yet delivered. The digest snapshot advances only in `commit_digest`, which the pipeline
+calls after every write of that digest succeeded; the digest's email enters the outbox in
+the same transaction, so it is sent later if sending now fails, never lost.
+
+Every table is created with IF NOT EXISTS, so a state file from an older version gains the
+new tables the first time a newer version opens it.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ CREATE TABLE IF NOT EXISTS digest_snapshot (
     signer_id TEXT PRIMARY KEY, type TEXT, name TEXT, status TEXT, last_updated TEXT,
     responses INTEGER
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY, digest_at TEXT NOT NULL, message BLOB NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT
+);
 """
 SNAPSHOT_COLUMNS = ("Signer ID", "Type", "Name", "Status", "Last Updated", "Responses")
 
@@ -55,6 +64,17 @@ class RunRecord:
     skipped: int | None
     wrote: bool
     message: str | None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A digest email waiting in the outbox: the whole message, as it will be sent."""
+
+    id: int
+    digest_at: str
+    message: bytes
+    attempts: int
+    last_error: str
 
 
 @dataclass(frozen=True)
@@ -156,10 +176,15 @@ class State:
             ).fetchall()
         return pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS))
 
-    def commit_digest(self, record: DigestRecord, snapshot: pd.DataFrame) -> None:
+    def commit_digest(self, record: DigestRecord, snapshot: pd.DataFrame,
+                      mail: bytes | None = None) -> None:
         """Advance the digest state: called only once everything the digest reported is
-        written, so a failure before this point makes the next digest report it again."""
+        written, so a failure before this point makes the next digest report it again.
+        `mail`, the digest's email, joins the outbox in the same transaction."""
         with self._connect() as db:
+            if mail is not None:
+                db.execute("INSERT INTO outbox (digest_at, message) VALUES (?, ?)",
+                           (record.digest_at.isoformat(timespec="seconds"), mail))
             db.execute("DELETE FROM digest_snapshot")
             db.executemany(
                 "INSERT INTO digest_snapshot VALUES (?, ?, ?, ?, ?, ?)",
@@ -171,3 +196,24 @@ class State:
                  record.since.isoformat(timespec="seconds") if record.since else None,
                  record.summary, json.dumps(record.counts)),
             )
+
+    # the outbox of digest emails ------------------------------------------------------
+    def pending_mail(self) -> list[Outgoing]:
+        """Digest emails not yet delivered, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, digest_at, message, attempts, last_error FROM outbox"
+                " WHERE sent_at IS NULL ORDER BY id"
+            ).fetchall()
+        return [Outgoing(row[0], row[1], bytes(row[2]), row[3], row[4] or "") for row in rows]
+
+    def mail_sent(self, mail_id: int, at: dt.datetime) -> None:
+        """Record the delivery; the message itself is dropped (the digest files keep it)."""
+        with self._connect() as db:
+            db.execute("UPDATE outbox SET sent_at=?, attempts=attempts+1, last_error=NULL,"
+                       " message=X'' WHERE id=?", (at.isoformat(timespec="seconds"), mail_id))
+
+    def mail_failed(self, mail_id: int, error: str) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE outbox SET attempts=attempts+1, last_error=? WHERE id=?",
+                       (error, mail_id))

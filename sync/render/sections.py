@@ -1,0 +1,100 @@
+"""What a digest says, section by section, shared by the Markdown and HTML renderers so both
+always say the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sync.digest import SCOPE_ORDER, Digest, shown_name, stamp
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: list[Item]
+    groups: list[tuple[str, list[Item]]] | None = None
+    note: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.items) + sum(len(items) for _, items in self.groups or [])
+
+
+def period(digest: Digest) -> str:
+    since = f"since {stamp(digest.since)}" if digest.since else "since the form opened"
+    return f"{stamp(digest.at)}, {since}"
+
+
+def sections(digest: Digest, include_emails: bool = False) -> list[Section]:
+    """The digest's sections in reading order; empty ones left out, except a line saying
+    nobody new signed."""
+
+    def item(row: pd.Series, detail: str = "", affiliation: bool = False) -> Item:
+        text = shown_name(row)
+        if affiliation and row["Affiliation"]:
+            text = f"{text}, {row['Affiliation']}"
+        if include_emails and row["Email"]:
+            detail = "; ".join(d for d in (detail, str(row["Email"])) if d)
+        return Item(text, detail)
+
+    out: list[Section] = []
+    orgs = digest.new_organizations
+    if not orgs.empty:
+        groups = [(scope, [item(r) for _, r in orgs[orgs["Scope"] == scope].iterrows()])
+                  for scope in SCOPE_ORDER]
+        out.append(Section("New organizations", [], [(s, i) for s, i in groups if i]))
+    people = digest.new_individuals
+    if not people.empty:
+        out.append(Section("New individuals",
+                           [item(r, affiliation=True) for _, r in people.iterrows()]))
+    if digest.new.empty:
+        out.append(Section("New signers", [], note="Nobody new signed since the last digest."))
+    if not digest.late_ready.empty:
+        out.append(Section(
+            "Late signers approved and ready to add",
+            [item(r, f"{r['Type'].lower()}, signed {str(r['First Signed'])[:10]}",
+                  affiliation=r["Type"] != "Organization")
+             for _, r in digest.late_ready.iterrows()],
+            note="They signed after the letter was published; add them to the letter.",
+        ))
+    if not digest.needs_review.empty:
+        out.append(Section(
+            "Needs review",
+            [item(r, f"{r['Signer ID']}, {r['Type'].lower()}: "
+                     f"{r['Flags'] or 'marked for review'}")
+             for _, r in digest.needs_review.iterrows()],
+            note="Set Status to Approved or Excluded in the curated tab.",
+        ))
+    if not digest.edited.empty:
+        out.append(Section(
+            "Responses edited since the last digest",
+            [item(r, f"{r['Signer ID']}, {_plural_responses(int(r['Responses']))}, "
+                     f"last updated {str(r['Last Updated'])[:16].replace('T', ' ')}")
+             for _, r in digest.edited.iterrows()],
+        ))
+    return out
+
+
+def totals(digest: Digest) -> list[tuple[str, int, str]]:
+    """(label, total, change from the last digest as "+3", "-1", "±0", or "" the first time)."""
+    rows = []
+    for label, kind in (("Organizations", "organizations"), ("Individuals", "individuals")):
+        change = digest.change(kind)
+        rows.append((label, digest.totals[kind], "" if change is None else _signed(change)))
+    return rows
+
+
+def _signed(number: int) -> str:
+    return f"+{number}" if number > 0 else ("±0" if number == 0 else str(number))
+
+
+def _plural_responses(count: int) -> str:
+    return f"{count} response{'' if count == 1 else 's'}"
