@@ -183,30 +183,54 @@ class Worker:
             self.scheduler.shutdown(wait=True)
 
 
-STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_STOPPED = 0
 
 
 def serve(worker: Worker) -> None:
     """Run the worker until SIGTERM or SIGINT, then let the run in flight finish.
 
-    The signals are blocked and taken with `sigwait` in the main thread (before any
-    scheduler thread starts, so every thread inherits the mask): no handler runs in the
-    middle of other code. A second signal while a run is finishing abandons it; that is
-    safe because every write is atomic (a workbook is swapped in whole, the state is a
-    SQLite transaction) and the job's lock dies with the process.
+    The signals only wake the main thread through `signal.set_wakeup_fd` (their handler does
+    nothing else, so no lock is ever taken inside a handler, and a signal delivered to any
+    of pandas' or the scheduler's threads still reaches us). A second signal while a run is
+    finishing abandons it: safe, because every write is atomic (a workbook is swapped in
+    whole, the state is a SQLite transaction) and the job's lock dies with the process.
     """
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    worker.start()
-    received = signal.sigwait(STOP_SIGNALS)
-    log.info("%s received: stopping once the run in flight (if any) has finished",
-             signal.Signals(received).name)
-    stopper = threading.Thread(target=worker.stop, name="signer-sync-stop")
-    stopper.start()
-    while stopper.is_alive():
-        if signal.sigtimedwait(STOP_SIGNALS, 0.2) is not None:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    previous_fd = signal.set_wakeup_fd(wake_write)
+    previous = {sig: signal.signal(sig, _wake_only) for sig in STOP_SIGNALS}
+    try:
+        worker.start()
+        received = _next_wake(wake_read)
+        log.info("%s received: stopping once the run in flight (if any) has finished",
+                 signal.Signals(received).name)
+
+        def stop() -> None:
+            worker.stop()
+            os.write(wake_write, bytes([_STOPPED]))
+
+        threading.Thread(target=stop, name="signer-sync-stop").start()
+        if _next_wake(wake_read) != _STOPPED:
             log.warning("second signal: abandoning the run in flight; nothing was half-written")
             logging.shutdown()
             os._exit(0)
-        stopper.join(0.05)
-    log.info("stopped")
+        log.info("stopped")
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        os.close(wake_read)
+        os.close(wake_write)
 
+
+def _wake_only(signum: int, frame: object) -> None:
+    """The wakeup fd carries the signal to `serve`; nothing to do in the handler itself."""
+
+
+def _next_wake(fd: int) -> int:
+    """Block until a stop signal (its number) or the end of the shutdown (`_STOPPED`)."""
+    while True:
+        data = os.read(fd, 1)
+        if data and (data[0] == _STOPPED or data[0] in {int(s) for s in STOP_SIGNALS}):
+            return data[0]
