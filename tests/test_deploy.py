@@ -78,7 +78,9 @@ def test_readme_schedule_section_names_commands_options_and_files_that_exist():
     assert {command for _, command in mentioned} >= {"schedule", "status", "run"}
     for _, command in mentioned:
         assert command in commands, f"README mentions `signer-sync {command}`"
-    for option in set(re.findall(r"(?<![\w-])(--[a-z][-a-z]+)", section)):
+    invocations = re.findall(r"`(signer-sync [^`]+)`", section) + [
+        line for line in section.splitlines() if line.startswith("signer-sync ")]
+    for option in set(re.findall(r"(?<![\w-])(--[a-z][-a-z]+)", " ".join(invocations))):
         assert option in options, f"README mentions {option}, which no command accepts"
     assert _parses(["--log-format", "json", "schedule"]) == "schedule"
     for path in re.findall(r"`(deploy/[^`\s]+)`", section):
