@@ -163,10 +163,10 @@ class Worker:
                 log.info("%s started", kind)
                 result = run_job(job, with_digest=with_digest)
             except RunInProgressError as exc:
-                log.warning("skipped: %s; the next fire will catch up", exc)
+                log.warning("skipped: %s; the next fire will catch up", _unlabelled(exc, name))
                 return
             except SyncError as exc:
-                log.error("failed: %s; will retry at the next fire time", exc)
+                log.error("failed: %s; will retry at the next fire time", _unlabelled(exc, name))
                 return
             except Exception as exc:
                 log.error("failed unexpectedly: %s: %s; will retry at the next fire time",
@@ -181,6 +181,11 @@ class Worker:
         """Let the runs in flight finish, then stop; nothing starts after this is called."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+
+
+def _unlabelled(error: Exception, name: str) -> str:
+    """The error's message without its leading job name: the log line already has it."""
+    return str(error).removeprefix(f"{name}: ")
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

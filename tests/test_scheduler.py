@@ -124,7 +124,8 @@ def test_a_failing_job_is_logged_and_recorded_and_the_other_job_keeps_running(
     assert failed.outcome == "failed" and "Email" in (failed.message or "")
     error_lines = [line for line in capsys.readouterr().err.splitlines() if " ERROR " in line]
     assert len(error_lines) == 1
-    assert "broken: failed:" in error_lines[0] and "retry at the next fire time" in error_lines[0]
+    assert "broken: failed: " in error_lines[0] and "failed: broken:" not in error_lines[0]
+    assert "retry at the next fire time" in error_lines[0]
 
     broken.source.path.write_text(working_form, encoding="utf-8")
     driver.move_to(at("2026-12-01T12:00:00"))
@@ -185,7 +186,7 @@ def test_a_fire_during_a_manual_run_is_skipped_and_the_next_fire_catches_up_the_
         driver.move_to(at("2026-11-30T09:00:00"))
         driver.fired()
     assert runs(job) == [("run", "ok")]
-    assert "weekly: skipped: weekly: a run of job weekly is in progress" in capsys.readouterr().err
+    assert "weekly: skipped: a run of job weekly is in progress" in capsys.readouterr().err
 
     driver.move_to(at("2026-11-30T10:00:00"))
     driver.fired()
