@@ -17,7 +17,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,8 +65,7 @@ def _try_lock(fd: int) -> bool:
 
 @contextmanager
 def job_lock(job_name: str, state_path: Path, *, kind: str, at: dt.datetime,
-             wait: float = 0.0, monotonic: Callable[[], float] = time.monotonic,
-             ) -> Iterator[None]:
+             wait: float = 0.0) -> Iterator[None]:
     """Hold the job's lock for the `with` block.
 
     With `wait=0` (manual commands) a held lock is refused at once; the worker passes a
@@ -80,9 +79,9 @@ def job_lock(job_name: str, state_path: Path, *, kind: str, at: dt.datetime,
     except OSError as exc:
         raise StateError(f"{job_name}: cannot open the lock file {path} ({exc})") from None
     try:
-        deadline = monotonic() + wait
+        deadline = time.monotonic() + wait
         while not _try_lock(fd):
-            if monotonic() >= deadline:
+            if time.monotonic() >= deadline:
                 holder = _read_holder(path)
                 raise RunInProgressError(
                     f"{job_name}: a run of job {job_name} is in progress "
