@@ -10,10 +10,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from sync import __version__
+from sync import __version__, logs, scheduler, status
 from sync.config import load_job
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.errors import SyncError
+from sync.logs import FORMATS
 from sync.pipeline import RunResult, run_job
 from sync.render.markdown import render_markdown
 
@@ -27,12 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"signer-sync {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    parser.add_argument("--log-format", choices=FORMATS, default="text",
+                        help="log lines as text (default) or one JSON object per line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
         "run", help="one sync: read, normalize, curate, write the curated tab"
     )
     run.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="if a run of this job is in progress, wait up to SECONDS for it "
+                     "(default: refuse at once)")
 
     digest = commands.add_parser(
         "digest", help="a sync, then the digest of what changed since the last digest"
@@ -40,22 +46,36 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
     digest.add_argument("--dry-run", action="store_true",
                         help="print the digest without writing anything or advancing state")
+    digest.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="if a run of this job is in progress, wait up to SECONDS for it "
+                        "(default: refuse at once)")
+
+    for name, text in (("schedule", "the worker: every job's sync and digest on their crons"),
+                       ("status", "last run, last digest, next fire times, totals")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("jobs", nargs="*", metavar="JOB",
+                             help="job files (default: every jobs/*.toml)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(quiet=args.quiet)
+    logs.configure(fmt=args.log_format, quiet=args.quiet,
+                   worker=args.command == "schedule")
+    if args.command in ("schedule", "status"):
+        return _many_jobs(args.command, args.jobs)
     job_name = args.job
     try:
         job = load_job(args.job)
         job_name = job.name
         if args.command == "run":
-            result = run_job(job)
+            with logs.job_context(job.name):
+                result = run_job(job, wait=args.wait)
             print(_run_summary(result))
         else:
-            result = run_job(job, with_digest=True, dry_run=args.dry_run)
+            with logs.job_context(job.name):
+                result = run_job(job, with_digest=True, dry_run=args.dry_run, wait=args.wait)
             assert result.digest is not None
             print(render_markdown(result.digest, job.name, job.include_emails), end="")
             if result.digest_file:
@@ -90,10 +110,21 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _configure_logging(*, quiet: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    root = logging.getLogger("sync")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING if quiet else logging.INFO)
-    root.propagate = False
+
+def _many_jobs(command: str, paths: Sequence[str]) -> int:
+    """`schedule` and `status`: a broken job file is reported and the others go on."""
+    try:
+        jobs, errors = scheduler.load_jobs(paths)
+        for error in errors:
+            log.error("%s", error)
+        if not jobs:
+            return 2
+        if command == "schedule":
+            scheduler.serve(scheduler.Worker(jobs))
+        else:
+            print("\n\n".join(status.render(status.job_status(job, scheduler.job_now(job)))
+                               for job in jobs))
+    except SyncError as exc:
+        print(f"signer-sync: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 2 if errors and command == "status" else 0

@@ -177,8 +177,9 @@ class _Reader:
 def load_job(path: str | Path) -> JobConfig:
     """Parse and validate one job file."""
     file = Path(path)
-    if not file.exists() and file.suffix != ".toml" and (file.parent / f"{file}.toml").exists():
-        file = file.parent / f"{file}.toml"
+    with_suffix = file.with_name(f"{file.name}.toml")
+    if not file.exists() and file.suffix != ".toml" and with_suffix.exists():
+        file = with_suffix
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:

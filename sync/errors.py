@@ -6,6 +6,7 @@
     ├── SourceError           the responses could not be read
     ├── BackendError          the target spreadsheet could not be read or written
     ├── StateError            the state database could not be used
+    │   └── RunInProgressError  another run of the same job holds the job's lock
     └── StageError            a pipeline stage failed; names the stage, wraps the cause
 
 `transient` marks errors worth retrying later (rate limits, timeouts, server errors):
@@ -43,6 +44,10 @@ class BackendError(SyncError):
 
 class StateError(SyncError):
     pass
+
+
+class RunInProgressError(StateError):
+    """Another run of the same job (the worker's or a person's) is running right now."""
 
 
 class StageError(SyncError):

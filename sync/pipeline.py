@@ -36,6 +36,7 @@ from sync.errors import SourceError, StageError, SyncError
 from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
 from sync.render.letter import LETTER_COLUMNS, letter_list, letter_rows
+from sync.runlock import job_lock
 from sync.state import DigestRecord, State
 
 log = logging.getLogger("sync")
@@ -79,12 +80,21 @@ def job_clock(job: JobConfig) -> Clock:
 
 def run_job(job: JobConfig, *, with_digest: bool = False, dry_run: bool = False,
             clock: Clock | None = None, source: Book | None = None,
-            target: Book | None = None) -> RunResult:
+            target: Book | None = None, wait: float = 0.0) -> RunResult:
     """Sync one job (and, with `with_digest`, publish its digest). `dry_run` writes nothing.
 
     `source` and `target` default to the job's own backends; tests and tools pass others.
+    The job's lock is held for the whole run: another run of the same job already going
+    refuses this one at once (`wait=0`, manual commands) or after `wait` seconds.
     """
     clock = clock or job_clock(job)
+    kind = "digest" if with_digest else "run"
+    with job_lock(job.name, job.state_path, kind=kind, at=clock(), wait=wait):
+        return _locked_run(job, with_digest, dry_run, clock, source, target)
+
+
+def _locked_run(job: JobConfig, with_digest: bool, dry_run: bool, clock: Clock,
+                source: Book | None, target: Book | None) -> RunResult:
     state = State(job.state_path)
     kind = "digest" if with_digest else "run"
     run_id = None if dry_run else state.start_run(kind, clock())
@@ -103,6 +113,8 @@ def run_job(job: JobConfig, *, with_digest: bool = False, dry_run: bool = False,
         state.finish_run(run_id, clock(), "ok", wrote=result.wrote, counts={
             "responses": result.responses, "signers": len(result.curated),
             "new_signers": result.new_signers, "skipped": len(result.skipped),
+            "organizations": result.count(curate.ORGANIZATION),
+            "individuals": result.count(curate.INDIVIDUAL),
         }, message="; ".join(result.messages))
     return result
 

@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT
 );
 """
+# Columns added to `runs` after the first release; `State` adds them to older files.
+RUN_COLUMNS_ADDED = {"organizations": "INTEGER", "individuals": "INTEGER"}
 SNAPSHOT_COLUMNS = ("Signer ID", "Type", "Name", "Status", "Last Updated", "Responses")
 
 
@@ -64,6 +66,8 @@ class RunRecord:
     skipped: int | None
     wrote: bool
     message: str | None
+    organizations: int | None = None
+    individuals: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ class State:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(SCHEMA)
+                have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+                for column, kind in RUN_COLUMNS_ADDED.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open the state file {path} ({exc})") from None
 
@@ -123,19 +131,27 @@ class State:
         with self._connect() as db:
             db.execute(
                 "UPDATE runs SET ended_at=?, outcome=?, responses=?, signers=?, new_signers=?,"
-                " skipped=?, wrote=?, message=? WHERE id=?",
+                " skipped=?, wrote=?, message=?, organizations=?, individuals=? WHERE id=?",
                 (at.isoformat(timespec="seconds"), outcome, counts.get("responses"),
                  counts.get("signers"), counts.get("new_signers"), counts.get("skipped"),
-                 int(wrote), message, run_id),
+                 int(wrote), message, counts.get("organizations"), counts.get("individuals"),
+                 run_id),
             )
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, kind, started_at, ended_at, outcome, responses, signers, new_signers,"
-                " skipped, wrote, message FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+                " skipped, wrote, message, organizations, individuals FROM runs"
+                " ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
-        return [RunRecord(*row[:9], bool(row[9]), row[10]) for row in rows]
+        return [RunRecord(*row[:9], bool(row[9]), *row[10:]) for row in rows]
+
+    def first_run_at(self) -> dt.datetime | None:
+        """When this job's first run started: the tool has been in use since then."""
+        with self._connect() as db:
+            row = db.execute("SELECT started_at FROM runs ORDER BY id LIMIT 1").fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
 
     # signer IDs and reviewer decisions --------------------------------------------------
     def registry(self) -> dict[str, str]:

@@ -88,3 +88,8 @@ def test_cli_exits_2_for_a_missing_job_file(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(tmp_path / "nope.toml")]) == 2
     assert "job file not found" in capsys.readouterr().err
+
+
+def test_a_job_can_be_named_without_its_toml_suffix(folder: Path) -> None:
+    path = write_job(folder, VALID, "coalition")
+    assert load_job(path.with_suffix("")).file == path.resolve()
