@@ -36,6 +36,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from sync.backends import google_layout as layout
+from sync.backends import retry as retrying
 from sync.backends.base import Cell, TabWrite, cell_text, frame_from_rows
 from sync.backends.endpoint import endpoint_from_env, mount_endpoint
 from sync.backends.google_auth import GoogleAuth, load_auth
@@ -46,8 +47,9 @@ T = TypeVar("T")
 
 # One comfortable payload: Google advises keeping requests near 2 MB.
 MAX_PAYLOAD_BYTES = 2_000_000
-# Cells per values.batchGet before a read is split into row blocks (~2 MB of answer).
-MAX_READ_CELLS = 400_000
+# Cells per values.batchGet before a read is split into row blocks: a 10,000-response
+# form and its curated tab fit in one.
+MAX_READ_CELLS = 1_000_000
 TIMEOUT_SECONDS = 120.0
 
 METADATA_FIELDS = (
@@ -89,7 +91,7 @@ class GoogleBook:
                  retry: RetryPolicy | None = None, environ: Mapping[str, str] | None = None,
                  timeout: float = TIMEOUT_SECONDS) -> None:
         self.key = spreadsheet_key(spreadsheet)
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or retrying.DEFAULT
         self._credentials_path = credentials
         self._environ = environ
         self._timeout = timeout
@@ -231,9 +233,11 @@ class GoogleBook:
                 }))
             for (tab, first, _last, _width), value_range in zip(
                     group, answer.get("valueRanges", []), strict=True):
-                rows = result[tab]
-                rows.extend([] for _ in range(first - 1 - len(rows)))  # rows trimmed above
-                rows.extend(value_range.get("values", []))
+                values = value_range.get("values", [])
+                if values:  # the API trims empty rows: pad those of earlier blocks back
+                    rows = result[tab]
+                    rows.extend([] for _ in range(first - 1 - len(rows)))
+                    rows.extend(values)
         return result
 
     def write(self, writes: Sequence[TabWrite]) -> None:

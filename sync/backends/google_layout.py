@@ -27,7 +27,6 @@ PROTECTED_DESCRIPTION = (
     "edit Listed As, Status and Reviewer Note instead"
 )
 NEW_TAB_ROWS = 1000
-NEW_TAB_COLUMNS = 26
 WIDTHS = {
     "Name": 240, "Listed As": 200, "Affiliation": 220, "Flags": 300, "Reviewer Note": 240,
     "Email": 240, "Partner Orgs": 220, "Summary": 480, "Signer ID": 90, "Type": 100,
@@ -52,8 +51,8 @@ def plan(sheets: Mapping[str, Mapping[str, Any]], writes: Sequence[TabWrite],
             sheet_id, next_id = next_id, next_id + 1
             requests.append({"addSheet": {"properties": {
                 "sheetId": sheet_id, "title": change.tab,
-                "gridProperties": {"rowCount": max(NEW_TAB_ROWS, 2 * rows),
-                                   "columnCount": max(NEW_TAB_COLUMNS, columns),
+                "gridProperties": {"rowCount": rows + NEW_TAB_ROWS,
+                                   "columnCount": columns,
                                    "frozenRowCount": 1}}}})
             requests.extend(_layout(sheet_id, change, None))
             continue

@@ -83,6 +83,10 @@ class RetryPolicy:
         return retrying(work)
 
 
+# The policy a GoogleBook uses unless given one; tests replace it with one that never sleeps.
+DEFAULT = RetryPolicy()
+
+
 def _short(exc: BaseException | None) -> str:
     response = getattr(exc, "response", None)
     if isinstance(response, requests.Response):
