@@ -20,6 +20,7 @@ so this module calls gspread's HTTPClient directly.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -154,8 +155,9 @@ class GoogleBook:
         body = _error_body(response)
         message = str(body.get("message") or f"HTTP {response.status_code}")
         who = self.auth.who
-        share = f"share the spreadsheet with {self.auth.email} as Editor" if self.auth.email \
-            else "share the spreadsheet as Editor with the account signer-sync uses"
+        share = ("share the spreadsheet with it as Editor (in Google Sheets: Share, add "
+                 f"{self.auth.email}, choose Editor)") if self.auth.email else (
+            "share the spreadsheet as Editor with the account signer-sync runs as")
         if is_transient(exc):
             return BackendError(
                 f"Google Sheets kept failing ({code}: {message}) after "
@@ -169,8 +171,8 @@ class GoogleBook:
                 "run again")
         if code == 404:
             return BackendError(
-                f"spreadsheet {self.key} was not found: check the address in the job file, "
-                f"and {share} (a spreadsheet not shared with it looks missing)")
+                f"spreadsheet {self.key} was not found: check its address in the job file; if "
+                f"it is right, {who} cannot see it: {share}")
         if code == 403:
             need = "edit" if writing else "open"
             return BackendError(f"{who} cannot {need} spreadsheet {self.key}: {share}")
@@ -289,14 +291,18 @@ def _replace_ranges(change: TabWrite, existing: list[list[Any]]) -> tuple[list[d
     keep = sorted(header.index(c) for c in change.keep_columns if c in header)
     unmoved = (bool(existing) and old_header[:width] == header and bool(keep)
                and new_ids[:len(old_ids)] == old_ids)
-    data = [_range(tab, 1, 0, [header])]
+    data = [] if old_header[:width] == header else [_range(tab, 1, 0, [header])]
     if unmoved:
-        # Every existing row keeps its place: write only the computed columns there, so a
-        # reviewer's edit made while this run was in flight survives; new rows go below.
+        # Every existing row keeps its place: write only the computed cells that changed,
+        # so a reviewer's edit made while this run was in flight survives and the payload
+        # stays small whatever the tab's size; new rows go below, whole.
         count = len(old_ids)
         for start, stop in layout.spans(width, keep):
-            if count:
-                data.append(_range(tab, 2, start, [list(r[start:stop]) for r in rows[:count]]))
+            changed = [i for i in range(count)
+                       if _texts(existing[i + 1], start, stop) != _texts(rows[i], start, stop)]
+            for first, last in _runs(changed):
+                data.append(_range(tab, 2 + first, start,
+                                   [list(r[start:stop]) for r in rows[first:last + 1]]))
         if rows[count:]:
             data.append(_range(tab, 2 + count, 0, rows[count:]))
     else:
@@ -332,6 +338,18 @@ def _range(tab: str, row: int, column: int, values: list[list[Cell]]) -> dict[st
     cells = (f"{layout.column_letter(column)}{row}:"
              f"{layout.column_letter(column + max(width, 1) - 1)}{row + max(len(values), 1) - 1}")
     return {"range": a1(tab, cells), "majorDimension": "ROWS", "values": values}
+
+
+def _texts(row: Sequence[Any], start: int, stop: int) -> list[str]:
+    cells = [cell_text(v) for v in row[start:stop]]
+    return cells + [""] * (stop - start - len(cells))
+
+
+def _runs(indexes: list[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive runs of sorted indexes as (first, last) pairs."""
+    for _key, group in itertools.groupby(enumerate(indexes), lambda p: p[1] - p[0]):
+        items = [i for _n, i in group]
+        yield items[0], items[-1]
 
 
 def _width(rows: list[list[Any]]) -> int:
