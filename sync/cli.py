@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from sync import __version__
+from sync.check import check_job
 from sync.config import load_job
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.digest import render_markdown
@@ -40,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
     digest.add_argument("--dry-run", action="store_true",
                         help="print the digest without writing anything or advancing state")
+
+    check = commands.add_parser(
+        "check", help="check config, credentials, access and header mapping, writing nothing"
+    )
+    check.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
     return parser
 
 
@@ -48,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(quiet=args.quiet)
     job_name = args.job
+    if args.command == "check":
+        report = check_job(args.job)
+        print("\n".join(report.lines()))
+        print(f"{report.job}: " + ("ready to run." if report.exit_code == 0 else
+                                   "not ready; fix the FAIL lines above and check again."))
+        return report.exit_code
     try:
         job = load_job(args.job)
         job_name = job.name

@@ -34,24 +34,39 @@ def error_code(response: requests.Response | None) -> int | None:
     """The error's code: `error.code` of Google's JSON body, else the HTTP status."""
     if response is None:
         return None
+    return _code(response.text, response.status_code)
+
+
+def _code(text: str | bytes, status: int) -> int:
     try:
-        body = json.loads(response.text)
+        body = json.loads(text)
     except ValueError:
-        return response.status_code
+        return status
     error = body.get("error") if isinstance(body, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
-    return code if isinstance(code, int) else response.status_code
+    return code if isinstance(code, int) else status
+
+
+def failure_code(exc: BaseException) -> int | None:
+    """The code of a failed Google API call: gspread's APIError (a requests response) or
+    google-api-python-client's HttpError (an httplib2 response and its content)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, requests.Response):
+        return error_code(response)
+    resp = getattr(exc, "resp", None)
+    status = getattr(resp, "status", None)
+    if isinstance(status, int):
+        return _code(getattr(exc, "content", b"") or b"", status)
+    return None
 
 
 def is_transient(exc: BaseException) -> bool:
     """True for failures worth repeating: rate limits, timeouts, server errors, dropped
     connections."""
-    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+    if isinstance(exc, requests.ConnectionError | requests.Timeout | ConnectionError
+                  | TimeoutError):
         return True
-    response = getattr(exc, "response", None)
-    if not isinstance(response, requests.Response):
-        return False
-    code = error_code(response)
+    code = failure_code(exc)
     return code is not None and (code in TRANSIENT_STATUS or 500 <= code < 600)
 
 
