@@ -195,6 +195,29 @@ def test_payloads_larger_than_the_limit_go_in_a_few_chunks_not_per_row(
     assert fake_google.server.count(operation="values.batchUpdate") == 0
 
 
+def test_a_tab_too_small_for_the_signers_is_grown_before_the_write(
+        fake_google: FakeGoogle, job: Path) -> None:
+    fake_google.add_form(responses(6))
+    fake_google.server.add_tab(KEY, CURATED, [], row_count=3, column_count=5)
+    assert run(job) == 0
+    tab = fake_google.server.sheet(KEY, CURATED)
+    assert tab.row_count >= 10 and tab.column_count == len(CURATED_COLUMNS)
+    assert len(fake_google.tab(CURATED)) == 9
+    assert fake_google.server.count(operation="spreadsheets.batchUpdate") == 1
+
+
+def test_a_write_whose_answer_is_lost_is_retried_without_adding_the_digest_row_twice(
+        fake_google: FakeGoogle, job: Path) -> None:
+    fake_google.add_form(responses(2))
+    assert run(job, "digest") == 0
+    fake_google.set_responses(responses(3))
+    fake_google.server.reset_requests()
+    fake_google.server.fail(500, times=1, operation="values.batchUpdate", after_apply=True)
+    assert run(job, "digest") == 0
+    assert fake_google.server.count(operation="values.batchUpdate") == 2
+    assert [r["New Individuals"] for r in fake_google.tab(DIGEST)] == ["2", "1"]
+
+
 # --------------------------------------------------------------------------- reviewer edits
 
 
