@@ -257,6 +257,9 @@ class GoogleBook:
             needs[change.tab] = (height, max(len(change.header), _width(existing)))
         requests_ = layout.plan(sheets, writes, needs)
         if requests_:
+            # Not idempotent (addSheet): if an attempt lands but its answer is lost, the
+            # retry is refused ("already exists") and the run fails having written no
+            # values; the next run sees the tabs and sends only what is still missing.
             self._call("laying out the tabs", lambda: self.http.batch_update(
                 self.key, {"requests": requests_}), writing=True)
             self._meta = None
