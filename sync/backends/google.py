@@ -31,7 +31,7 @@ import gspread
 import pandas as pd
 import requests
 from google.auth.credentials import AnonymousCredentials
-from google.auth.exceptions import GoogleAuthError
+from google.auth.exceptions import GoogleAuthError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -137,6 +137,9 @@ class GoogleBook:
             return self.retry.call(what, work)
         except (APIError, requests.RequestException) as exc:
             raise self._explain(exc, writing=writing) from None
+        except TransportError:
+            raise BackendError("cannot reach Google to sign in; nothing was half-written, run "
+                               "again later", transient=True) from None
         except GoogleAuthError as exc:
             reason = str(exc.args[0]) if exc.args else type(exc).__name__
             raise BackendError(
@@ -160,8 +163,8 @@ class GoogleBook:
             "share the spreadsheet as Editor with the account signer-sync runs as")
         if is_transient(exc):
             return BackendError(
-                f"Google Sheets kept failing ({code}: {message}) after "
-                f"{self.retry.attempts} attempts; nothing was half-written, run again later",
+                f"Google Sheets kept failing ({code}: {message}) after retries; nothing was "
+                "half-written, run again later",
                 transient=True)
         if code == 403 and _reason(body) == "SERVICE_DISABLED":
             url = _activation_url(body)
