@@ -395,3 +395,11 @@ def test_a_bad_key_file_is_a_config_error_that_never_echoes_the_key(
     broken.write_text("{not json")
     assert run(job) == 2
     assert "not a JSON key file" in capsys.readouterr().err
+
+
+def test_a_spreadsheet_is_given_by_url_or_key_and_anything_else_is_explained() -> None:
+    url = f"https://docs.google.com/spreadsheets/d/{KEY}/edit?usp=sharing#gid=42"
+    assert google.spreadsheet_key(url) == KEY
+    assert google.spreadsheet_key(f"  {KEY} ") == KEY
+    with pytest.raises(BackendError, match="neither a Google Sheets URL nor a spreadsheet key"):
+        google.spreadsheet_key("Sign-on responses")
