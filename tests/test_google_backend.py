@@ -16,7 +16,7 @@ from sync.backends.google import GoogleBook
 from sync.cli import main
 from sync.config import load_job
 from sync.curate import CURATED_COLUMNS, REVIEWER_COLUMNS
-from sync.errors import BackendError
+from sync.errors import BackendError, ConfigError
 from sync.pipeline import run_job
 from sync.testing.fake_sheets import gspread_client
 from tests.conftest import response as make_response
@@ -401,5 +401,5 @@ def test_a_spreadsheet_is_given_by_url_or_key_and_anything_else_is_explained() -
     url = f"https://docs.google.com/spreadsheets/d/{KEY}/edit?usp=sharing#gid=42"
     assert google.spreadsheet_key(url) == KEY
     assert google.spreadsheet_key(f"  {KEY} ") == KEY
-    with pytest.raises(BackendError, match="neither a Google Sheets URL nor a spreadsheet key"):
+    with pytest.raises(ConfigError, match="neither a Google Sheets URL nor a spreadsheet key"):
         google.spreadsheet_key("Sign-on responses")

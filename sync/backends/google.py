@@ -42,7 +42,7 @@ from sync.backends.base import Cell, TabWrite, cell_text, frame_from_rows
 from sync.backends.endpoint import endpoint_from_env, mount_endpoint
 from sync.backends.google_auth import GoogleAuth, load_auth
 from sync.backends.retry import RetryPolicy, error_code, is_transient
-from sync.errors import BackendError
+from sync.errors import BackendError, ConfigError
 
 T = TypeVar("T")
 
@@ -72,7 +72,7 @@ def spreadsheet_key(spreadsheet: str) -> str:
         return match.group(1)
     if _KEY.fullmatch(text):
         return text
-    raise BackendError(
+    raise ConfigError(
         f"{spreadsheet!r} is neither a Google Sheets URL nor a spreadsheet key; copy the "
         "spreadsheet's address from the browser (https://docs.google.com/spreadsheets/d/...)"
     )
