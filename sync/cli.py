@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from sync import __version__, logs, scheduler, status
+from sync.check import check_job
 from sync.config import load_job
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.errors import SyncError
@@ -55,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("jobs", nargs="*", metavar="JOB",
                              help="job files (default: every jobs/*.toml)")
+
+    check = commands.add_parser(
+        "check", help="check config, credentials, access and header mapping, writing nothing"
+    )
+    check.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
     return parser
 
 
@@ -66,6 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("schedule", "status"):
         return _many_jobs(args.command, args.jobs)
     job_name = args.job
+    if args.command == "check":
+        report = check_job(args.job)
+        print("\n".join(report.lines()))
+        print(f"{report.job}: " + ("ready to run." if report.exit_code == 0 else
+                                   "not ready; fix the FAIL lines above and check again."))
+        return report.exit_code
     try:
         job = load_job(args.job)
         job_name = job.name

@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sync.errors import ConfigError
 from sync.fields import FIELDS
 
-SOURCE_KINDS = ("csv", "workbook", "google")
+SOURCE_KINDS = ("csv", "workbook", "google", "forms")
 TARGET_KINDS = ("workbook", "google")
 CURATED_TAB = "Curated Signers"
 DIGEST_TAB = "Signer Digest"
@@ -39,11 +39,12 @@ class SourceConfig:
     spreadsheet: str | None = None
     tab: str = DEFAULT_SOURCE_TAB
     credentials: Path | None = None
+    form: str | None = None
 
     @property
     def location(self) -> str:
         """Where the responses live, for messages."""
-        return str(self.path) if self.path else str(self.spreadsheet)
+        return str(self.path or self.spreadsheet or self.form)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class JobConfig:
 _KNOWN_KEYS: dict[str, set[str]] = {
     "": {"name", "source", "target", "state", "letter", "digest", "schedule", "fields", "aliases",
          "email"},
-    "source": {"kind", "path", "spreadsheet", "tab", "credentials"},
+    "source": {"kind", "path", "spreadsheet", "tab", "credentials", "form"},
     "target": {"kind", "path", "spreadsheet", "curated_tab", "digest_tab", "letter_tab",
                "credentials"},
     "state": {"path"},
@@ -223,8 +224,11 @@ def _source(reader: _Reader) -> SourceConfig:
             kind=kind,
             spreadsheet=reader.text("spreadsheet", required=True),
             tab=reader.text("tab", DEFAULT_SOURCE_TAB),  # type: ignore[arg-type]
-            credentials=reader.path("credentials"),
+            credentials=_credentials(reader),
         )
+    if kind == "forms":
+        return SourceConfig(kind=kind, form=reader.text("form", required=True),
+                            credentials=_credentials(reader))
     path = reader.path("path", required=True)
     assert path is not None
     if not path.is_file():
@@ -232,13 +236,26 @@ def _source(reader: _Reader) -> SourceConfig:
     return SourceConfig(kind=kind, path=path, tab=reader.text("tab", DEFAULT_SOURCE_TAB))  # type: ignore[arg-type]
 
 
+def _credentials(reader: _Reader) -> Path | None:
+    """The `credentials` key file, which must exist when given."""
+    path = reader.path("credentials")
+    if path is not None and not path.is_file():
+        reader.fail(f"[{reader.table}] `credentials` file {path} does not exist (give the path "
+                    "of the service account's JSON key, relative to the job file)")
+    return path
+
+
 def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
     if data is None:
         if source.kind == "csv":
             raise ConfigError(f"{file}: a csv source needs a [target] table (kind and path)")
+        if source.kind == "forms":
+            raise ConfigError(f"{file}: a forms source needs a [target] table (kind = "
+                              "\"google\" and the spreadsheet to write to)")
         data = {}
     reader = _Reader(file, "target", data)
-    kind = reader.choice("kind", TARGET_KINDS, source.kind if source.kind != "csv" else None)
+    kind = reader.choice("kind", TARGET_KINDS,
+                         source.kind if source.kind in TARGET_KINDS else None)
     tabs = {
         "curated_tab": reader.text("curated_tab", CURATED_TAB),
         "digest_tab": reader.text("digest_tab", DIGEST_TAB),
@@ -250,7 +267,7 @@ def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
         reader.fail(f"[target] must not write the form's response tab {source.tab!r}")
     if kind == "google":
         spreadsheet = reader.text("spreadsheet", source.spreadsheet, required=True)
-        credentials = reader.path("credentials") or source.credentials
+        credentials = _credentials(reader) or source.credentials
         return TargetConfig(kind=kind, spreadsheet=spreadsheet, credentials=credentials, **tabs)  # type: ignore[arg-type]
     default_path = str(source.path) if source.kind == "workbook" else None
     path = reader.path("path", default_path, required=True)

@@ -99,8 +99,11 @@ def _locked_run(job: JobConfig, with_digest: bool, dry_run: bool, clock: Clock,
     kind = "digest" if with_digest else "run"
     run_id = None if dry_run else state.start_run(kind, clock())
     try:
-        result = _run(job, state, with_digest, dry_run, clock,
-                      source or open_source(job.source), target or open_target(job.target))
+        source = source or open_source(job.source)
+        # One book for both ends when they share a spreadsheet: the Google backend then
+        # fetches the spreadsheet's metadata once per run.
+        target = target or (source if job.same_book else open_target(job.target))
+        result = _run(job, state, with_digest, dry_run, clock, source, target)
     except SyncError as exc:
         if run_id is not None:
             state.finish_run(run_id, clock(), "failed", message=str(exc))

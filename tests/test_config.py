@@ -47,7 +47,7 @@ def test_the_bundled_demo_job_is_valid() -> None:
     [
         ("[target]\nkind='workbook'\npath='x.xlsx'", "needs a [source] table"),
         ('[source]\nkind = "xlsx"\npath = "../responses.csv"',
-         "[source] `kind` must be one of csv, workbook, google (got 'xlsx')"),
+         "[source] `kind` must be one of csv, workbook, google, forms (got 'xlsx')"),
         ('[source]\nkind = "csv"', "[source] needs `path`"),
         ('[source]\nkind = "csv"\npath = "../missing.csv"\n'
          '[target]\nkind="workbook"\npath="o.xlsx"',

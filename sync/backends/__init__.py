@@ -15,6 +15,11 @@ __all__ = ["Book", "TabWrite", "frame_from_rows", "open_source", "open_target"]
 
 
 def open_source(source: SourceConfig) -> Book:
+    if source.kind == "forms":
+        from sync.backends.forms import FormsBook
+
+        assert source.form is not None
+        return FormsBook(source.form, source.credentials, tab=source.tab)
     return _open(source.kind, source.path, source.spreadsheet, source.credentials)
 
 

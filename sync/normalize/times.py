@@ -29,6 +29,9 @@ def parse_timestamp(value: str) -> dt.datetime | None:
     text = clean_text(value)
     if not text:
         return None
+    serial = _from_serial(text)
+    if serial is not None:
+        return serial
     text = text.removesuffix(" GMT").removesuffix(" UTC")
     for fmt in FORMATS:
         try:
@@ -42,3 +45,20 @@ def parse_timestamp(value: str) -> dt.datetime | None:
     if pd.isna(parsed):
         return None
     return parsed.tz_localize(None).to_pydatetime() if parsed.tzinfo else parsed.to_pydatetime()
+
+
+# Google Sheets' serial date-times: days since 1899-12-30, the fraction the time of day.
+# The Google backend reads timestamps this way so the spreadsheet's locale cannot change
+# how a date reads; 20000..80000 (1954..2119) keeps ordinary numbers from passing as dates.
+SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+_SERIAL_RANGE = (20_000.0, 80_000.0)
+
+
+def _from_serial(text: str) -> dt.datetime | None:
+    try:
+        days = float(text)
+    except ValueError:
+        return None
+    if not _SERIAL_RANGE[0] <= days <= _SERIAL_RANGE[1]:
+        return None
+    return SERIAL_EPOCH + dt.timedelta(seconds=round(days * 86_400))

@@ -44,7 +44,6 @@ import copy
 import datetime as dt
 import json
 import math
-import os
 import re
 import threading
 import time
@@ -60,9 +59,15 @@ import gspread
 import requests
 from google.auth.credentials import AnonymousCredentials
 from gspread.http_client import HTTPClient
-from requests.adapters import HTTPAdapter
-from requests.models import PreparedRequest, Response
-from requests.utils import should_bypass_proxies
+
+from sync.backends.endpoint import (
+    ENDPOINT_ENV_VAR,
+    GOOGLE_SHEETS_ORIGIN,
+    EndpointAdapter,
+    endpoint_from_env,
+    mount_endpoint,
+    validate_base_url,
+)
 
 __all__ = [
     "DATETIME_PATTERN",
@@ -71,6 +76,7 @@ __all__ = [
     "DEFAULT_ROW_COUNT",
     "ENDPOINT_ENV_VAR",
     "GOOGLE_SHEETS_ORIGIN",
+    "TOKEN_PATH",
     "Cell",
     "EndpointAdapter",
     "EndpointSession",
@@ -89,8 +95,6 @@ __all__ = [
     "to_serial_number",
 ]
 
-GOOGLE_SHEETS_ORIGIN = "https://sheets.googleapis.com"
-ENDPOINT_ENV_VAR = "SIGNER_SYNC_SHEETS_ENDPOINT"
 
 DEFAULT_ROW_COUNT = 1000
 DEFAULT_COLUMN_COUNT = 26
@@ -103,6 +107,7 @@ ISO_DATE_PATTERN = "yyyy-mm-dd"
 ISO_DATETIME_PATTERN = "yyyy-mm-dd H:mm:ss"
 
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+TOKEN_PATH = "/token"  # the fake's OAuth token endpoint (see FakeSheetsServer._token_reply)
 
 STATUS_NAMES: dict[int, str] = {
     400: "INVALID_ARGUMENT",
@@ -1703,6 +1708,7 @@ class FakeSheetsServer:
         self.project_number = project_number
         self._address = (host, port)
         self._lock = threading.RLock()
+        self.token_requests = 0
         self._spreadsheets: dict[str, _Spreadsheet] = {}
         self._log: list[RecordedRequest] = []
         self._faults: list[FaultRule] = []
@@ -2077,6 +2083,8 @@ class FakeSheetsServer:
                 body = json.loads(raw_body)
             except ValueError:
                 body, body_error = raw_body.decode("utf-8", "replace"), True
+        if method == "POST" and raw_path == TOKEN_PATH:
+            return self._token_reply(body)
         routed = _route(method, raw_path)
         operation = routed[0] if routed else None
         key = routed[1] if routed else None
@@ -2110,6 +2118,19 @@ class FakeSheetsServer:
                 )
             )
         return reply
+
+    def _token_reply(self, body: Any) -> _Reply:
+        """An OAuth token endpoint, enough for google-auth's service-account flow: a key
+        whose `token_uri` is `server.url + TOKEN_PATH` gets a bearer token here. Requests
+        to it are counted in `token_requests`, not in the Sheets request log."""
+        with self._lock:
+            self.token_requests += 1
+        form = parse_qs(body) if isinstance(body, str) else {}
+        if "assertion" not in form and not isinstance(body, dict):
+            return self._json_reply(400, {"error": "invalid_request"})
+        return self._json_reply(
+            200, {"access_token": "fake-access-token", "expires_in": 3600, "token_type": "Bearer"}
+        )
 
     @staticmethod
     def _json_reply(status: int, payload: Mapping[str, Any]) -> _Reply:
@@ -2545,70 +2566,13 @@ class FakeSheetsServer:
 # --------------------------------------------------------------------------- gspread wiring
 
 
-def _validate_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"not a usable API base URL: {base_url!r}")
-    return base_url.rstrip("/")
-
-
-class EndpointAdapter(HTTPAdapter):
-    """A transport adapter that sends requests meant for `origin` (Google's Sheets API) to
-    `base_url` instead, keeping path and query: https://sheets.googleapis.com/v4/... ->
-    http://127.0.0.1:8000/v4/....
-
-    gspread builds its URLs from module constants imported by name into several modules,
-    so patching gspread.urls changes nothing; rewriting at the transport layer catches
-    every request. Mount it on any requests.Session, including google-auth's
-    AuthorizedSession (see `mount_endpoint`), so production code can honour
-    SIGNER_SYNC_SHEETS_ENDPOINT with the same mechanism the tests use."""
-
-    def __init__(self, base_url: str, *, origin: str = GOOGLE_SHEETS_ORIGIN, **kwargs: Any) -> None:
-        self.base_url = _validate_base_url(base_url)
-        self.origin = origin.rstrip("/")
-        super().__init__(**kwargs)
-
-    def send(
-        self,
-        request: PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: bool | str = True,
-        cert: Any = None,
-        proxies: Mapping[str, str] | None = None,
-    ) -> Response:
-        url = request.url or ""
-        if url == self.origin or url.startswith(self.origin + "/"):
-            request.url = self.base_url + url[len(self.origin) :]
-            # Proxies were chosen for Google's host; re-decide for the new one (NO_PROXY).
-            if proxies and should_bypass_proxies(request.url, no_proxy=proxies.get("no_proxy")):
-                proxies = {}
-        return super().send(
-            request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
-        )
-
-
-def mount_endpoint(
-    session: requests.Session, base_url: str, *, origin: str = GOOGLE_SHEETS_ORIGIN
-) -> requests.Session:
-    """Route `session`'s requests for `origin` to `base_url`; returns the session."""
-    session.mount(origin.rstrip("/") + "/", EndpointAdapter(base_url, origin=origin))
-    return session
-
-
 class EndpointSession(requests.Session):
     """A requests.Session whose Sheets API calls go to `base_url` (e.g. a FakeSheetsServer)."""
 
     def __init__(self, base_url: str, *, origin: str = GOOGLE_SHEETS_ORIGIN) -> None:
         super().__init__()
-        self.base_url = _validate_base_url(base_url)
+        self.base_url = validate_base_url(base_url)
         mount_endpoint(self, self.base_url, origin=origin)
-
-
-def endpoint_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """The Sheets endpoint override from SIGNER_SYNC_SHEETS_ENDPOINT, if set."""
-    value = (os.environ if environ is None else environ).get(ENDPOINT_ENV_VAR, "").strip()
-    return _validate_base_url(value) if value else None
 
 
 def gspread_client(

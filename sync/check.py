@@ -1,0 +1,150 @@
+"""`signer-sync check JOB`: is this job ready to run? Reads as little as it can, writes nothing.
+
+It reports, each on one line with the fix when something is wrong: the job file, the
+credentials and the service account's email (Google), access to the source, the source
+tab's header mapping, access to the target and whether the target is writable.
+
+For a Google spreadsheet that costs one metadata request, one read of the header row and,
+for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing).
+
+Exit status: 0 all is well; 2 the job file, the credentials or the sheet's shape need
+fixing; 1 access problems (sharing, API not enabled, network).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sync.backends import open_source, open_target
+from sync.config import JobConfig, load_job
+from sync.errors import ConfigError, SyncError
+from sync.fields import FIELDS, map_headers
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    topic: str
+    text: str
+    exit_code: int = 0
+
+
+@dataclass
+class CheckReport:
+    job: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        codes = {f.exit_code for f in self.findings if not f.ok}
+        return 2 if 2 in codes else (1 if codes else 0)
+
+    def good(self, topic: str, text: str) -> None:
+        self.findings.append(Finding(True, topic, text))
+
+    def bad(self, topic: str, error: SyncError | str, exit_code: int | None = None) -> None:
+        code = exit_code if exit_code is not None else (
+            error.exit_code if isinstance(error, SyncError) else 1)
+        self.findings.append(Finding(False, topic, str(error), code))
+
+    def lines(self) -> list[str]:
+        return [f"{'ok  ' if f.ok else 'FAIL'}  {f.topic}: {f.text}" for f in self.findings]
+
+
+def check_job(path: str | Path) -> CheckReport:
+    report = CheckReport(str(path))
+    try:
+        job = load_job(path)
+    except ConfigError as exc:
+        report.bad("job file", exc)
+        return report
+    report.job = job.name
+    report.good("job file", f"{job.file} is valid")
+    source = _open(report, "source", lambda: open_source(job.source))
+    if source is None:
+        return report
+    target = source if job.same_book else _open(report, "target", lambda: open_target(job.target))
+    if _credentials(report, job, source) and _source(report, job, source) and target is not None:
+        if target is not source:
+            _credentials(report, job, target, topic="target credentials")
+        _target(report, job, target)
+    return report
+
+
+def _open(report: CheckReport, topic: str, work: object) -> object | None:
+    try:
+        return work()  # type: ignore[operator]
+    except SyncError as exc:
+        report.bad(topic, exc, 2)
+        return None
+
+
+def _credentials(report: CheckReport, job: JobConfig, book: object,
+                 topic: str = "credentials") -> bool:
+    if not hasattr(type(book), "auth"):  # the property itself loads the credentials
+        return True
+    try:
+        auth = book.auth  # type: ignore[attr-defined]
+    except ConfigError as exc:
+        report.bad(topic, exc)
+        return False
+    who = f"; service account {auth.email}" if auth.email else ""
+    report.good(topic, f"{auth.origin}{who}")
+    return True
+
+
+def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
+    tab = job.source.tab
+    try:
+        if hasattr(book, "read_header"):
+            header = book.read_header(tab)  # type: ignore[attr-defined]
+        else:
+            frame = book.read([tab])[tab]  # type: ignore[attr-defined]
+            header = None if frame is None else list(frame.columns)
+    except SyncError as exc:
+        report.bad("source", exc)
+        return False
+    where = book.description  # type: ignore[attr-defined]
+    if header is None:
+        tabs = ", ".join(repr(t) for t in book.tab_names()) or "none"  # type: ignore[attr-defined]
+        report.bad("source", f"tab {tab!r} not found in {where}; tabs there: {tabs}; set "
+                             "[source] tab in the job file to one of them", 2)
+        return False
+    report.good("source", f"can read {where}" + ("" if job.source.kind == "csv" else
+                                                f", tab {tab!r}"))
+    try:
+        mapping = map_headers(header, job.fields, where=f"tab {tab!r}")
+    except ConfigError as exc:
+        report.bad("header mapping", f"{exc}; map the question under [fields] in the job "
+                                     "file", 2)
+        return True
+    for name in FIELDS:
+        text = f"{name} ← {mapping[name]!r}" if name in mapping else f"{name}: no column (blank)"
+        report.good("header mapping", text)
+    return True
+
+
+def _target(report: CheckReport, job: JobConfig, book: object) -> None:
+    curated = job.target.curated_tab
+    where = book.description  # type: ignore[attr-defined]
+    if hasattr(book, "probe_write"):
+        try:
+            tabs = book.tab_names()  # type: ignore[attr-defined]
+            book.probe_write()  # type: ignore[attr-defined]
+        except SyncError as exc:
+            report.bad("target", exc)
+            return
+        state = "exists" if curated in tabs else "will be created by the first run"
+        report.good("target", f"can write {where}; tab {curated!r} {state}")
+        return
+    path = job.target.path
+    assert path is not None
+    writable = os.access(path if path.exists() else path.parent, os.W_OK)
+    if writable:
+        state = "exists" if path.exists() else "will be created by the first run"
+        report.good("target", f"can write {where} ({state})")
+    else:
+        report.bad("target", f"cannot write {where}: check the file's permissions or choose "
+                             "another [target] path", 1)
