@@ -5,11 +5,14 @@ The order of side effects is what makes a failed run harmless:
 
 1. read (source tab, curated tab) — nothing changes;
 2. compute everything in memory — nothing changes;
-3. write the digest file (digest runs), then the curated tab and digest row in one write;
+3. (digest runs) record the digest as pending, write its Markdown file, then the curated
+   tab and digest row in one write;
 4. remember Signer IDs and decisions, then (digest runs) advance the digest state.
 
 A failure at 3 leaves the digest state where it was, so the next digest reports the same
-signers; a failure at 4 is repaired by the next run, which reads the tab it wrote.
+signers (the next run removes the unpublished Markdown file); a failure at 4 is repaired by
+the next run, which reads the tab it wrote and, finding the pending digest's row there,
+commits that digest instead of appending it again (see `resolve_pending_digest`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sync.config import JobConfig
 from sync.errors import SourceError, StageError, SyncError
 from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
-from sync.state import DigestRecord, State
+from sync.state import DigestRecord, PendingDigest, State
 
 log = logging.getLogger("sync")
 T = TypeVar("T")
@@ -64,6 +67,7 @@ class RunResult:
 class Inputs:
     source: pd.DataFrame
     curated: pd.DataFrame | None
+    digest: pd.DataFrame | None = None  # read only when a pending digest needs checking
 
 
 def job_clock(job: JobConfig) -> Clock:
@@ -73,13 +77,13 @@ def job_clock(job: JobConfig) -> Clock:
 
 def run_job(job: JobConfig, *, with_digest: bool = False, dry_run: bool = False,
             clock: Clock | None = None, source: Book | None = None,
-            target: Book | None = None) -> RunResult:
+            target: Book | None = None, state: State | None = None) -> RunResult:
     """Sync one job (and, with `with_digest`, publish its digest). `dry_run` writes nothing.
 
-    `source` and `target` default to the job's own backends; tests and tools pass others.
+    `source`, `target` and `state` default to the job's own; tests and tools pass others.
     """
     clock = clock or job_clock(job)
-    state = State(job.state_path)
+    state = state or State(job.state_path)
     kind = "digest" if with_digest else "run"
     run_id = None if dry_run else state.start_run(kind, clock())
     try:
@@ -113,7 +117,11 @@ def _stage(job: JobConfig, name: str, work: Callable[[], T]) -> T:
 
 def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: Clock,
          source: Book, target: Book) -> RunResult:
-    inputs = _stage(job, "read", lambda: read_inputs(job, source, target))
+    pending = None if dry_run else state.pending_digest()
+    inputs = _stage(job, "read", lambda: read_inputs(job, source, target,
+                                                     with_digest_tab=pending is not None))
+    if pending is not None:
+        resolve_pending_digest(state, pending, inputs.digest)
     responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source))
     log.info("read %d responses from %s", len(responses), source.description)
     clean = _stage(job, "normalize", lambda: normalize_responses(responses))
@@ -148,7 +156,11 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if dry_run:
         return result
     if result.digest is not None:
-        result.digest_file = write_digest_file(job, result.digest)
+        digest = result.digest
+        state.begin_digest(_digest_record(digest), curated, _row_text(digest.tab_row()),
+                           str(digest_file_path(job, digest)))
+        result.digest_file = _stage(job, "write digest file",
+                                    lambda: write_digest_file(job, digest))
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
         target.write(writes)
@@ -157,25 +169,52 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         log.info("curated tab %r is up to date; nothing to write", job.target.curated_tab)
     state.save_curation(assignment.registry, _decisions(curated))
     if result.digest is not None:
-        state.commit_digest(
-            DigestRecord(result.digest.at, result.digest.since, result.digest.summary,
-                         result.digest.counts), curated)
+        state.commit_digest(_digest_record(result.digest), curated)
     return result
 
 
-def read_inputs(job: JobConfig, source: Book, target: Book) -> Inputs:
-    """Source and curated tabs, in one read when they share a spreadsheet."""
-    curated_tab = job.target.curated_tab
+def _digest_record(digest: digests.Digest) -> DigestRecord:
+    return DigestRecord(digest.at, digest.since, digest.summary, digest.counts)
+
+
+def _row_text(row: list[str | int]) -> list[str]:
+    return [str(v) for v in row]
+
+
+def resolve_pending_digest(state: State, pending: PendingDigest,
+                           digest_tab: pd.DataFrame | None) -> None:
+    """Settle a digest an earlier run started but did not commit.
+
+    Its row in the digest tab means the write landed and only the commit was lost: commit
+    it now, so its signers are not reported (nor its row appended) a second time. No row
+    means nobody saw it: drop it and its Markdown file, and the next digest reports them.
+    """
+    rows = [] if digest_tab is None else digest_tab.astype(str).values.tolist()
+    if pending.tab_row in rows:
+        log.info("the digest of %s was written but not recorded; recording it now",
+                 pending.record.digest_at.isoformat(sep=" ", timespec="minutes"))
+        state.commit_pending()
+        return
+    state.drop_pending()
+    if pending.file:
+        Path(pending.file).unlink(missing_ok=True)
+
+
+def read_inputs(job: JobConfig, source: Book, target: Book, *,
+                with_digest_tab: bool = False) -> Inputs:
+    """Source and curated tabs (and the digest tab if asked), in one read per spreadsheet."""
+    curated_tab, digest_tab = job.target.curated_tab, job.target.digest_tab
+    target_tabs = [curated_tab, digest_tab] if with_digest_tab else [curated_tab]
     if job.same_book:
-        tabs = source.read([job.source.tab, curated_tab])
-        frame, curated = tabs[job.source.tab], tabs[curated_tab]
+        tabs = source.read([job.source.tab, *target_tabs])
+        frame = tabs[job.source.tab]
     else:
         frame = source.read([job.source.tab])[job.source.tab]
-        curated = target.read([curated_tab])[curated_tab]
+        tabs = target.read(target_tabs)
     if frame is None:
         raise SourceError(f"tab {job.source.tab!r} not found in {source.description}; tabs "
                           f"there: {', '.join(source.tab_names()) or 'none'}")
-    return Inputs(frame, curated)
+    return Inputs(frame, tabs[curated_tab], tabs.get(digest_tab) if with_digest_tab else None)
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:
@@ -213,10 +252,14 @@ def _decisions(curated: pd.DataFrame) -> dict[str, review.Decision]:
     }
 
 
+def digest_file_path(job: JobConfig, digest: digests.Digest) -> Path:
+    return job.digest_dir / f"{job.name}-{digest.at:%Y-%m-%d-%H%M}.md"
+
+
 def write_digest_file(job: JobConfig, digest: digests.Digest) -> Path:
     """The Markdown digest, saved atomically under `[digest] dir`."""
     job.digest_dir.mkdir(parents=True, exist_ok=True)
-    path = job.digest_dir / f"{job.name}-{digest.at:%Y-%m-%d-%H%M}.md"
+    path = digest_file_path(job, digest)
     handle, temp = tempfile.mkstemp(dir=job.digest_dir, prefix=".digest-", suffix=".md")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(digests.render_markdown(digest, job.name))

@@ -76,8 +76,10 @@ def merge_decisions(
         decision = _decision_for(signer_id, from_tab, remembered, merged)
         listed.append(decision.listed_as)
         notes.append(decision.note)
-        reviewer_chose = decision.status and decision.status != remembered.get(
-            signer_id, Decision()).computed
+        # Without a remembered default (the state was lost, or the run that wrote the row
+        # died before saving it) a status equal to today's default is taken as the tool's.
+        computed = remembered[signer_id].computed if signer_id in remembered else default
+        reviewer_chose = decision.status and decision.status != computed
         statuses.append(decision.status if reviewer_chose else default)
     rows["Listed As"], rows["Status"], rows["Reviewer Note"] = listed, statuses, notes
     position = {signer_id: index for index, signer_id in enumerate(tab_order)}

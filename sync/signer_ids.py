@@ -20,6 +20,7 @@ import pandas as pd
 
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.normalize.orgs import fingerprint
+from sync.normalize.text import fold
 
 PREFIX = {ORGANIZATION: "ORG", INDIVIDUAL: "IND"}
 _ID = re.compile(r"^(ORG|IND)-(\d+)$")
@@ -42,9 +43,12 @@ def registry_from_tab(tab: pd.DataFrame | None) -> dict[str, str]:
         if not _ID.match(signer_id):
             continue
         if signer_id.startswith("IND"):
-            for email in str(row.get("Email", "")).split(";"):
-                if email.strip():
-                    found.setdefault(f"email:{email.strip().casefold()}", signer_id)
+            emails = [e.strip() for e in str(row.get("Email", "")).split(";") if e.strip()]
+            for email in emails:
+                found.setdefault(f"email:{email.casefold()}", signer_id)
+            name = str(row.get("Name", ""))
+            if not emails and name.strip():
+                found.setdefault(f"name:{fold(name)}", signer_id)
         else:
             name = str(row.get("Name", ""))
             if name.strip():

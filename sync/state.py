@@ -4,6 +4,12 @@ It holds what a run cannot read back from the spreadsheet: each run's record, th
 ID registry, the reviewer decisions last written (and the status the tool computed), and
 the snapshot of signers that the last digest reported. The digest snapshot advances only
 in `commit_digest`, which the pipeline calls after every write of that digest succeeded.
+
+A digest being published is recorded first as *pending* (`begin_digest`). If the run dies
+after the digest row reached the tab but before `commit_digest`, the next run finds the
+pending digest's row in the tab and commits it (`commit_pending`): the digest was
+published, so its signers are not reported again and no second row is appended. If the
+row never arrived, the pending digest is dropped (`drop_pending`) and reported again.
 """
 
 from __future__ import annotations
@@ -38,6 +44,14 @@ CREATE TABLE IF NOT EXISTS digest_snapshot (
     signer_id TEXT PRIMARY KEY, type TEXT, name TEXT, status TEXT, last_updated TEXT,
     responses INTEGER
 );
+CREATE TABLE IF NOT EXISTS pending_digest (
+    id INTEGER PRIMARY KEY CHECK (id = 1), digest_at TEXT NOT NULL, since TEXT, summary TEXT,
+    counts TEXT, tab_row TEXT NOT NULL, file TEXT
+);
+CREATE TABLE IF NOT EXISTS pending_snapshot (
+    signer_id TEXT PRIMARY KEY, type TEXT, name TEXT, status TEXT, last_updated TEXT,
+    responses INTEGER
+);
 """
 SNAPSHOT_COLUMNS = ("Signer ID", "Type", "Name", "Status", "Last Updated", "Responses")
 
@@ -63,6 +77,15 @@ class DigestRecord:
     since: dt.datetime | None
     summary: str
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PendingDigest:
+    """A digest whose writes started but whose commit was not recorded."""
+
+    record: DigestRecord
+    tab_row: list[str]  # the digest tab row as text, to recognize it in the tab
+    file: str | None  # the Markdown file written for it, if any
 
 
 class State:
@@ -142,11 +165,7 @@ class State:
             row = db.execute(
                 "SELECT digest_at, since, summary, counts FROM digests ORDER BY id DESC LIMIT 1"
             ).fetchone()
-        if row is None:
-            return None
-        return DigestRecord(dt.datetime.fromisoformat(row[0]),
-                            dt.datetime.fromisoformat(row[1]) if row[1] else None,
-                            row[2], json.loads(row[3] or "{}"))
+        return None if row is None else _record(row)
 
     def digest_snapshot(self) -> pd.DataFrame:
         with self._connect() as db:
@@ -160,14 +179,71 @@ class State:
         """Advance the digest state: called only once everything the digest reported is
         written, so a failure before this point makes the next digest report it again."""
         with self._connect() as db:
-            db.execute("DELETE FROM digest_snapshot")
-            db.executemany(
-                "INSERT INTO digest_snapshot VALUES (?, ?, ?, ?, ?, ?)",
-                snapshot.loc[:, list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None),
-            )
+            _replace_snapshot(db, "digest_snapshot", snapshot)
+            _insert_digest(db, record)
+            db.execute("DELETE FROM pending_digest")
+            db.execute("DELETE FROM pending_snapshot")
+
+    def begin_digest(self, record: DigestRecord, snapshot: pd.DataFrame, tab_row: list[str],
+                     file: str | None) -> None:
+        """Record the digest about to be written, replacing any earlier pending one."""
+        with self._connect() as db:
+            _replace_snapshot(db, "pending_snapshot", snapshot)
+            db.execute("DELETE FROM pending_digest")
             db.execute(
-                "INSERT INTO digests (digest_at, since, summary, counts) VALUES (?, ?, ?, ?)",
-                (record.digest_at.isoformat(timespec="seconds"),
-                 record.since.isoformat(timespec="seconds") if record.since else None,
-                 record.summary, json.dumps(record.counts)),
+                "INSERT INTO pending_digest VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (*_digest_values(record), json.dumps(tab_row), file),
             )
+
+    def pending_digest(self) -> PendingDigest | None:
+        with self._connect() as db:
+            row = db.execute("SELECT digest_at, since, summary, counts, tab_row, file"
+                             " FROM pending_digest").fetchone()
+        if row is None:
+            return None
+        return PendingDigest(_record(row[:4]), json.loads(row[4]), row[5])
+
+    def commit_pending(self) -> None:
+        """The pending digest was published: make it the last digest."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT digest_at, since, summary, counts FROM pending_digest").fetchone()
+            if row is None:
+                return
+            db.execute("DELETE FROM digest_snapshot")
+            db.execute("INSERT INTO digest_snapshot SELECT * FROM pending_snapshot")
+            db.execute("INSERT INTO digests (digest_at, since, summary, counts)"
+                       " VALUES (?, ?, ?, ?)", row)
+            db.execute("DELETE FROM pending_digest")
+            db.execute("DELETE FROM pending_snapshot")
+
+    def drop_pending(self) -> None:
+        """The pending digest never reached the tab: forget it, it will be reported again."""
+        with self._connect() as db:
+            db.execute("DELETE FROM pending_digest")
+            db.execute("DELETE FROM pending_snapshot")
+
+
+def _digest_values(record: DigestRecord) -> tuple[str, str | None, str, str]:
+    return (record.digest_at.isoformat(timespec="seconds"),
+            record.since.isoformat(timespec="seconds") if record.since else None,
+            record.summary, json.dumps(record.counts))
+
+
+def _record(row: tuple[str, str | None, str, str | None]) -> DigestRecord:
+    return DigestRecord(dt.datetime.fromisoformat(row[0]),
+                        dt.datetime.fromisoformat(row[1]) if row[1] else None,
+                        row[2], json.loads(row[3] or "{}"))
+
+
+def _insert_digest(db: sqlite3.Connection, record: DigestRecord) -> None:
+    db.execute("INSERT INTO digests (digest_at, since, summary, counts) VALUES (?, ?, ?, ?)",
+               _digest_values(record))
+
+
+def _replace_snapshot(db: sqlite3.Connection, table: str, snapshot: pd.DataFrame) -> None:
+    db.execute(f"DELETE FROM {table}")  # table is one of two constants, never user input
+    db.executemany(
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+        snapshot.loc[:, list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None),
+    )
