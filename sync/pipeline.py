@@ -138,7 +138,7 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     signers["Signer ID"] = assignment.ids
     signers = curate.flag_possible_duplicates(signers)
     curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
-                                     remembered, assignment.merged)
+                                     remembered, assignment.merged, state.staged_defaults())
     new_signers = len(set(curated["Signer ID"]) - set(tab_ids))
 
     result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
@@ -156,13 +156,14 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if dry_run:
         return result
     if result.digest is not None:
-        digest = result.digest
+        digest, path = result.digest, digest_file_path(job, result.digest)
         state.begin_digest(_digest_record(digest), curated, _row_text(digest.tab_row()),
-                           str(digest_file_path(job, digest)))
+                           str(path))
         result.digest_file = _stage(job, "write digest file",
-                                    lambda: write_digest_file(job, digest))
+                                    lambda: write_digest_file(job, digest, path))
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
+        state.stage_defaults(dict(zip(curated["Signer ID"], curated["_default"], strict=True)))
         target.write(writes)
         result.wrote = True
     else:
@@ -197,7 +198,11 @@ def resolve_pending_digest(state: State, pending: PendingDigest,
         return
     state.drop_pending()
     if pending.file:
-        Path(pending.file).unlink(missing_ok=True)
+        try:
+            Path(pending.file).unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not remove the unpublished digest file %s (%s)", pending.file,
+                        exc.strerror or exc)
 
 
 def read_inputs(job: JobConfig, source: Book, target: Book, *,
@@ -253,13 +258,19 @@ def _decisions(curated: pd.DataFrame) -> dict[str, review.Decision]:
 
 
 def digest_file_path(job: JobConfig, digest: digests.Digest) -> Path:
-    return job.digest_dir / f"{job.name}-{digest.at:%Y-%m-%d-%H%M}.md"
+    """Where to save this digest: a second digest in the same minute never overwrites the
+    first (`NAME-2021-11-01-0900-2.md`)."""
+    stem = f"{job.name}-{digest.at:%Y-%m-%d-%H%M}"
+    path, number = job.digest_dir / f"{stem}.md", 1
+    while path.exists():
+        number += 1
+        path = job.digest_dir / f"{stem}-{number}.md"
+    return path
 
 
-def write_digest_file(job: JobConfig, digest: digests.Digest) -> Path:
+def write_digest_file(job: JobConfig, digest: digests.Digest, path: Path) -> Path:
     """The Markdown digest, saved atomically under `[digest] dir`."""
     job.digest_dir.mkdir(parents=True, exist_ok=True)
-    path = digest_file_path(job, digest)
     handle, temp = tempfile.mkstemp(dir=job.digest_dir, prefix=".digest-", suffix=".md")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(digests.render_markdown(digest, job.name))

@@ -66,10 +66,14 @@ def merge_decisions(
     from_tab: Mapping[str, Decision],
     remembered: Mapping[str, Decision],
     merged: Mapping[str, list[str]] | None = None,
+    staged: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The curated table: reviewer columns filled, existing rows in the tab's order first,
-    new signers after them in the order given."""
-    merged = merged or {}
+    new signers after them in the order given.
+
+    `staged` holds the defaults an earlier write was about to put in the tab (see
+    `State.stage_defaults`): a status equal to one of those is the tool's too."""
+    merged, staged = merged or {}, staged or {}
     rows = signers.copy()
     listed, statuses, notes = [], [], []
     for signer_id, default in zip(rows["Signer ID"], rows["_default"], strict=True):
@@ -79,7 +83,8 @@ def merge_decisions(
         # Without a remembered default (the state was lost, or the run that wrote the row
         # died before saving it) a status equal to today's default is taken as the tool's.
         computed = remembered[signer_id].computed if signer_id in remembered else default
-        reviewer_chose = decision.status and decision.status != computed
+        reviewer_chose = decision.status and decision.status not in {
+            computed, staged.get(signer_id, computed)}
         statuses.append(decision.status if reviewer_chose else default)
     rows["Listed As"], rows["Status"], rows["Reviewer Note"] = listed, statuses, notes
     position = {signer_id: index for index, signer_id in enumerate(tab_order)}

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS digest_snapshot (
     signer_id TEXT PRIMARY KEY, type TEXT, name TEXT, status TEXT, last_updated TEXT,
     responses INTEGER
 );
+CREATE TABLE IF NOT EXISTS pending_defaults (signer_id TEXT PRIMARY KEY, computed TEXT);
 CREATE TABLE IF NOT EXISTS pending_digest (
     id INTEGER PRIMARY KEY CHECK (id = 1), digest_at TEXT NOT NULL, since TEXT, summary TEXT,
     counts TEXT, tab_row TEXT NOT NULL, file TEXT
@@ -150,9 +151,22 @@ class State:
             rows = db.execute("SELECT signer_id, listed_as, status, note, computed FROM decisions")
             return {row[0]: Decision(*(v or "" for v in row[1:])) for row in rows}
 
+    def stage_defaults(self, defaults: Mapping[str, str]) -> None:
+        """Before a write: the default statuses it is about to put in the tab, so that if
+        it lands but `save_curation` never runs, the next run still knows them for the
+        tool's and not a reviewer's."""
+        with self._connect() as db:
+            db.execute("DELETE FROM pending_defaults")
+            db.executemany("INSERT INTO pending_defaults VALUES (?, ?)", defaults.items())
+
+    def staged_defaults(self) -> dict[str, str]:
+        with self._connect() as db:
+            return dict(db.execute("SELECT signer_id, computed FROM pending_defaults"))
+
     def save_curation(self, registry: Mapping[str, str], decisions: Mapping[str, Decision]) -> None:
         """Remember the IDs and decisions just written, in one transaction."""
         with self._connect() as db:
+            db.execute("DELETE FROM pending_defaults")
             db.executemany("INSERT OR REPLACE INTO signer_keys VALUES (?, ?)", registry.items())
             db.executemany(
                 "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
