@@ -144,6 +144,9 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
     writes: list[TabWrite] = []
     table = curated_table(curated)
+    for message in cut_long_cells(table, job.target.curated_tab):
+        log.warning("%s: %s", job.name, message)
+        result.messages.append(message)
     if not _same_table(inputs.curated, table):
         writes.append(TabWrite(job.target.curated_tab, list(curate.CURATED_COLUMNS), table,
                                keep_columns=curate.REVIEWER_COLUMNS))
@@ -240,6 +243,26 @@ def curated_table(curated: pd.DataFrame) -> list[list[str | int]]:
     return [[int(v) if column == "Responses" else str(v) for column, v in zip(table.columns, row,
                                                                                 strict=True)]
             for row in table.itertuples(index=False, name=None)]
+
+
+# Excel keeps at most 32,767 characters in a cell (openpyxl cuts the rest silently when it
+# reads), Google Sheets 50,000: longer answers are cut here, visibly, to the smaller limit.
+MAX_CELL_CHARS = 32_767
+CUT_MARK = "…"
+
+
+def cut_long_cells(table: list[list[str | int]], tab: str) -> list[str]:
+    """Shorten, in place, any text too long for a spreadsheet cell; one message per column."""
+    cut: dict[str, list[str]] = {}
+    for row in table:
+        for index, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                row[index] = value[:MAX_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
+                cut.setdefault(curate.CURATED_COLUMNS[index], []).append(str(row[0]))
+    return [f"tab {tab!r}, column {column!r}: {len(ids)} value(s) longer than "
+            f"{MAX_CELL_CHARS:,} characters cut to fit a cell ({', '.join(ids[:5])}); "
+            "the full answers stay in the form's responses"
+            for column, ids in cut.items()]
 
 
 def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> bool:
