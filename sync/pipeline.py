@@ -143,12 +143,12 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
 
     result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
     writes: list[TabWrite] = []
-    table = curated_table(curated)
-    for message in cut_long_cells(table, job.target.curated_tab):
+    header, table = curated_table(curated, inputs.curated)
+    for message in cut_long_cells(header, table, job.target.curated_tab):
         log.warning("%s: %s", job.name, message)
         result.messages.append(message)
-    if not _same_table(inputs.curated, table):
-        writes.append(TabWrite(job.target.curated_tab, list(curate.CURATED_COLUMNS), table,
+    if not _same_table(inputs.curated, header, table):
+        writes.append(TabWrite(job.target.curated_tab, header, table,
                                keep_columns=curate.REVIEWER_COLUMNS))
     if with_digest:
         last = state.last_digest()
@@ -238,11 +238,22 @@ def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.Da
     return responses[typed.any(axis=1)]
 
 
-def curated_table(curated: pd.DataFrame) -> list[list[str | int]]:
+def curated_table(curated: pd.DataFrame, existing: pd.DataFrame | None = None
+                  ) -> tuple[list[str], list[list[str | int]]]:
+    """The curated tab's header and rows: the contract's columns, then any columns staff
+    added (values carried by Signer ID), then any rows staff typed without a Signer ID."""
+    extra = review.staff_columns(existing)
+    carried = review.staff_values(existing, extra)
     table = review.public_columns(curated)
-    return [[int(v) if column == "Responses" else str(v) for column, v in zip(table.columns, row,
-                                                                                strict=True)]
-            for row in table.itertuples(index=False, name=None)]
+    rows: list[list[str | int]] = [
+        [int(v) if column == "Responses" else str(v)
+         for column, v in zip(table.columns, row, strict=True)]
+        + carried.get(str(row[0]), [""] * len(extra))
+        for row in table.itertuples(index=False, name=None)
+    ]
+    header = [*curate.CURATED_COLUMNS, *extra]
+    rows += review.staff_rows(existing, header)
+    return header, rows
 
 
 # Excel keeps at most 32,767 characters in a cell (openpyxl cuts the rest silently when it
@@ -251,22 +262,23 @@ MAX_CELL_CHARS = 32_767
 CUT_MARK = "…"
 
 
-def cut_long_cells(table: list[list[str | int]], tab: str) -> list[str]:
+def cut_long_cells(header: list[str], table: list[list[str | int]], tab: str) -> list[str]:
     """Shorten, in place, any text too long for a spreadsheet cell; one message per column."""
     cut: dict[str, list[str]] = {}
     for row in table:
         for index, value in enumerate(row):
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 row[index] = value[:MAX_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
-                cut.setdefault(curate.CURATED_COLUMNS[index], []).append(str(row[0]))
+                cut.setdefault(header[index], []).append(str(row[0]))
     return [f"tab {tab!r}, column {column!r}: {len(ids)} value(s) longer than "
             f"{MAX_CELL_CHARS:,} characters cut to fit a cell ({', '.join(ids[:5])}); "
             "the full answers stay in the form's responses"
             for column, ids in cut.items()]
 
 
-def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> bool:
-    if existing is None or list(existing.columns) != list(curate.CURATED_COLUMNS):
+def _same_table(existing: pd.DataFrame | None, header: list[str],
+                rows: list[list[str | int]]) -> bool:
+    if existing is None or list(existing.columns) != header:
         return False
     return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
 

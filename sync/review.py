@@ -12,6 +12,7 @@ kept; a status equal to it is still the tool's and follows the signer's flags.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -115,3 +116,37 @@ def _decision_for(signer_id: str, from_tab: Mapping[str, Decision],
 def public_columns(curated: pd.DataFrame) -> pd.DataFrame:
     """Only the contract's columns, in the contract's order."""
     return curated.loc[:, list(CURATED_COLUMNS)]
+
+
+_UNNAMED = re.compile(r"^Column \d+$")  # what backends call a column with a blank header
+
+
+def staff_columns(tab: pd.DataFrame | None) -> list[str]:
+    """Columns staff added to the curated tab: kept, after the contract's columns.
+
+    A column with a blank header is kept only if something is typed in it."""
+    if tab is None or not len(tab.columns):
+        return []
+    return [c for c in tab.columns if c not in CURATED_COLUMNS and not (
+        _UNNAMED.match(c) and not tab[c].astype(str).str.strip().ne("").any())]
+
+
+def staff_values(tab: pd.DataFrame | None, columns: list[str]) -> dict[str, list[str]]:
+    """Signer ID → that row's values in `columns`."""
+    if tab is None or not columns:
+        return {}
+    found: dict[str, list[str]] = {}
+    for signer_id, values in zip(tab["Signer ID"], tab[columns].astype(str).values.tolist(),
+                                 strict=True):
+        found.setdefault(str(signer_id).strip(), values)
+    return found
+
+
+def staff_rows(tab: pd.DataFrame | None, header: list[str]) -> list[list[str]]:
+    """Rows staff typed in without a Signer ID (notes, a signer added by hand): kept as they
+    are, below the signers, in `header`'s order."""
+    if tab is None or tab.empty:
+        return []
+    rows = tab[tab["Signer ID"].astype(str).str.strip() == ""].astype(str)
+    typed = rows.apply(lambda r: r.str.strip().ne("").any(), axis=1) if len(rows) else []
+    return [[row.get(c, "") for c in header] for _, row in rows[typed].iterrows()]

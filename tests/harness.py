@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from sync.backends import Book, TabWrite
 from sync.backends.workbook import WorkbookBook
@@ -111,7 +112,11 @@ class FaultyState(State):
 
 @dataclass
 class WorkbookKit:
-    """A csv → workbook job in `folder`: the target is a real .xlsx file."""
+    """A csv → workbook job in `folder`: the target is a real .xlsx file.
+
+    A kit for another backend offers the same methods: `job`, `book`, `tab`, and the staff
+    edits (`edit`, `delete_row`, `sort`, `insert_column`, `hide_column`, `is_hidden`,
+    `rename`, `snapshot`) done the way that backend's users do them."""
 
     folder: Path
     name = "workbook"
@@ -130,14 +135,61 @@ class WorkbookKit:
             return []
         return [list(frame.columns), *frame.astype(str).values.tolist()]
 
+    @property
+    def path(self) -> Path:
+        return self.folder / "out" / "signers.xlsx"
+
+    def _change(self, tab: str, change: Any) -> None:
+        book = openpyxl.load_workbook(self.path)
+        change(book[tab], [c.value for c in book[tab][1]])
+        book.save(self.path)
+
     def edit(self, tab: str, row: int, column: str, value: str) -> None:
         """A person typing `value` into `column` of data row `row` (0-based)."""
-        path = self.folder / "out" / "signers.xlsx"
-        book = openpyxl.load_workbook(path)
-        sheet = book[tab]
+        self._change(tab, lambda sheet, header: sheet.cell(row + 2, header.index(column) + 1,
+                                                           value))
+
+    def delete_row(self, tab: str, row: int) -> None:
+        self._change(tab, lambda sheet, _: sheet.delete_rows(row + 2))
+
+    def sort(self, tab: str, column: str, *, reverse: bool = False) -> None:
+        """Data > Sort range, on the data rows."""
+
+        def change(sheet: Any, header: list[str]) -> None:
+            rows = sorted(([c.value for c in r] for r in sheet.iter_rows(min_row=2)),
+                          key=lambda r: str(r[header.index(column)]), reverse=reverse)
+            for number, values in enumerate(rows, start=2):
+                for col, value in enumerate(values, start=1):
+                    sheet.cell(number, col, value)
+
+        self._change(tab, change)
+
+    def insert_column(self, tab: str, before: str, title: str, values: list[str]) -> None:
+        def change(sheet: Any, header: list[str]) -> None:
+            at = header.index(before) + 1
+            sheet.insert_cols(at)
+            for number, value in enumerate([title, *values], start=1):
+                sheet.cell(number, at, value)
+
+        self._change(tab, change)
+
+    def hide_column(self, tab: str, column: str) -> None:
+        def change(sheet: Any, header: list[str]) -> None:
+            sheet.column_dimensions[get_column_letter(header.index(column) + 1)].hidden = True
+
+        self._change(tab, change)
+
+    def is_hidden(self, tab: str, column: str) -> bool:
+        sheet = openpyxl.load_workbook(self.path)[tab]
         header = [c.value for c in sheet[1]]
-        sheet.cell(row + 2, header.index(column) + 1, value)
-        book.save(path)
+        return bool(sheet.column_dimensions[get_column_letter(header.index(column) + 1)].hidden)
+
+    def rename(self, tab: str, column: str, title: str) -> None:
+        self._change(tab, lambda sheet, header: sheet.cell(1, header.index(column) + 1, title))
+
+    def snapshot(self) -> bytes:
+        """The whole spreadsheet, to prove a stopped run changed nothing."""
+        return self.path.read_bytes()
 
 
 def reported_new(digest_dir: Path) -> list[str]:
