@@ -5,7 +5,8 @@ Invariants: a run never raises on data; every non-empty response is accounted fo
 exactly one place (behind a signer, or skipped with a reason); no output cell is a formula;
 a second run changes nothing; reviewer columns survive.
 
-`HYPOTHESIS_PROFILE=reliability` runs many more examples (bench/reliability.py uses it).
+`HYPOTHESIS_PROFILE=reliability` runs many more examples (`SIGNER_SYNC_EXAMPLES`, default
+400; bench/reliability.py sets both).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from tests.harness import count, run, scratch_dir
 
 settings.register_profile("default", max_examples=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("reliability", max_examples=400, deadline=None,
+settings.register_profile("reliability", deadline=None,
+                          max_examples=int(os.environ.get("SIGNER_SYNC_EXAMPLES", "400")),
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
