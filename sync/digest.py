@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,6 +24,7 @@ class Digest:
     needs_review: pd.DataFrame
     totals: dict[str, int]
     skipped: int = 0
+    skip_reasons: dict[str, list[int]] = field(default_factory=dict)  # reason → sheet rows
 
     @property
     def new_organizations(self) -> pd.DataFrame:
@@ -62,7 +63,8 @@ class Digest:
 
 
 def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
-                 since: dt.datetime | None, skipped: int = 0) -> Digest:
+                 since: dt.datetime | None, skipped: int = 0,
+                 skip_reasons: dict[str, list[int]] | None = None) -> Digest:
     """Compare the curated signers with the snapshot the last digest reported."""
     seen = set(previous["Signer ID"]) if not previous.empty else set()
     new = curated[~curated["Signer ID"].isin(seen)]
@@ -71,7 +73,7 @@ def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
         "organizations": int((curated["Type"] == ORGANIZATION).sum()),
         "individuals": int((curated["Type"] == INDIVIDUAL).sum()),
     }
-    return Digest(at, since, new, needs_review, totals, skipped)
+    return Digest(at, since, new, needs_review, totals, skipped, skip_reasons or {})
 
 
 def render_markdown(digest: Digest, job_name: str) -> str:
@@ -108,6 +110,10 @@ def render_markdown(digest: Digest, job_name: str) -> str:
               f"- Individuals: {digest.totals['individuals']}"]
     if digest.skipped:
         lines.append(f"- Responses skipped (blank or test entries): {digest.skipped}")
+    for reason, rows in digest.skip_reasons.items():
+        shown = ", ".join(str(r) for r in rows[:10]) + (", …" if len(rows) > 10 else "")
+        lines.append(f"  - {reason}: {len(rows)} (sheet row{'s' if len(rows) > 1 else ''} "
+                     f"{shown})")
     return "\n".join(lines) + "\n"
 
 

@@ -153,7 +153,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if with_digest:
         last = state.last_digest()
         result.digest = digests.build_digest(curated, state.digest_snapshot(), clock(),
-                                             last.digest_at if last else None, len(skipped))
+                                             last.digest_at if last else None, len(skipped),
+                                             _skip_reasons(skipped))
         writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
                                [result.digest.tab_row()], append=True))
     if dry_run:
@@ -175,6 +176,13 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if result.digest is not None:
         state.commit_digest(_digest_record(result.digest), curated)
     return result
+
+
+def _skip_reasons(skipped: list[curate.Skipped]) -> dict[str, list[int]]:
+    reasons: dict[str, list[int]] = {}
+    for skip in skipped:
+        reasons.setdefault(skip.reason, []).append(skip.row)
+    return reasons
 
 
 def _digest_record(digest: digests.Digest) -> DigestRecord:

@@ -258,6 +258,10 @@ def test_blank_and_test_responses_are_skipped_with_a_reason_in_the_digest(
     assert reasons == ["blank response", "looks like a test entry",
                        "no organization or name given"]
     assert result.digest is not None and result.digest.skipped == 3
+    assert result.digest_file is not None
+    report = result.digest_file.read_text(encoding="utf-8")
+    assert "looks like a test entry: 1 (sheet row 3)" in report
+    assert "blank response: 1 (sheet row 5)" in report
 
 
 def test_100000_rows_are_all_accounted_for(csv_job: Callable[..., Path]) -> None:

@@ -89,6 +89,10 @@ def _answer(**answers: str) -> dict[str, str]:
                        authorized="I am signing as an individual")])
 @example(rows=[_answer(email="=1+1", first_name="@x", organization="\t=cmd|' /C calc'!A0"),
                _answer(email="=1+1", organization="test", first_name="asdf")])
+# found renumbered on every run before the fix: two signers without email, one name
+@example(rows=[_answer(submitted_at="10/20/2021 10:00:00", first_name="Test", last_name="S"),
+               _answer(first_name="Ana", last_name="Ruiz", email="ana@example.org"),
+               _answer(submitted_at="10/21/2021 10:00:00", first_name="test", last_name="s")])
 def test_any_response_sheet_is_synced_safely_and_idempotently(rows: list[dict[str, str]]) -> None:
     count("hypothesis examples")
     count("generated responses", len(rows))
