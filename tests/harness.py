@@ -104,6 +104,11 @@ class FaultyState(State):
         self._maybe_fail("commit_digest")
         super().commit_digest(record, snapshot)
 
+    def begin_digest(self, record: DigestRecord, snapshot: pd.DataFrame, tab_row: list[str],
+                     file: str | None) -> None:
+        self._maybe_fail("begin_digest")
+        super().begin_digest(record, snapshot, tab_row, file)
+
     def _maybe_fail(self, method: str) -> None:
         if method == self.method:
             count("faults injected")

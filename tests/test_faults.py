@@ -2,10 +2,10 @@
 sequence gives (same curated tab, every signer reported new exactly once, reviewer
 decisions kept).
 
-The boundaries, in the order a run crosses them (sync/pipeline.py): after the read; before
-the write (the digest file is already saved); after the write (the curated tab and digest
-row landed, the answer was lost); before the IDs and decisions are saved; before the
-digest state is committed; and the digest file itself failing.
+The boundaries, in the order a run crosses them (sync/pipeline.py): after the read;
+recording the digest as pending; saving the digest file; before the write (the digest file
+is already saved); after the write (the curated tab and digest row landed, the answer was
+lost); before the IDs and decisions are saved; before the digest state is committed.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ BATCHES = [
 ]
 
 # boundary → how to make one run fail there
-FAULTS = ("after read", "before write", "after write", "before saving decisions",
-          "before digest commit", "digest file")
+FAULTS = ("after read", "recording the digest", "digest file", "before write", "after write",
+          "before saving decisions", "before digest commit")
 FAULT_STEP = 1  # the middle batch: a reviewer has already edited the tab by then
 
 
@@ -71,6 +71,8 @@ def _faulty_run(kit: Any, job: Any, fault: str, clock: dt.datetime, folder: Path
         kwargs["target"] = FaultyBook(kit.book(), "write-before")
     elif fault == "after write":
         kwargs["target"] = FaultyBook(kit.book(), "write-after")
+    elif fault == "recording the digest":
+        kwargs["state"] = FaultyState(job.state_path, "begin_digest")
     elif fault == "before saving decisions":
         kwargs["state"] = FaultyState(job.state_path, "save_curation")
     elif fault == "before digest commit":
