@@ -42,6 +42,28 @@ LOSSES = {
     "tests/test_secrets.py": "key or token text in output, logs or the runs table",
 }
 
+# what these suites caught when they were written (each now has a test that fails without
+# its fix)
+FOUND = [
+    "A run that died after writing the curated tab but before saving its state made the "
+    "tool's own statuses look like a reviewer's: a flagged signer stayed \"Needs review\" "
+    "after its flag cleared. Defaults are now staged before the write.",
+    "An individual without an email got a new Signer ID (and lost its reviewer decisions) "
+    "when the state missed its row: IDs are now recovered from the tab by name too.",
+    "A digest whose row reached the tab but whose commit was lost was reported again, with a "
+    "second row; its unpublished Markdown file stayed behind when the write failed; a second "
+    "digest in the same minute overwrote the first file. Digests are now recorded as "
+    "pending and settled by the next run; file names never collide.",
+    "An organization answer signing \"as an individual\" with no name vanished: no signer, "
+    "no skip. It now signs for the organization, flagged for review.",
+    "Two signers without an email and with the same name traded Signer IDs on every run.",
+    "Answers over 32,767 characters were cut silently by the workbook (and rewritten on every "
+    "run); they are now cut visibly, with a warning naming the column.",
+    "Writing 65,000 rows to a workbook took hours (a full rescan of the sheet per row).",
+    "Columns staff added to the curated tab, and rows they typed there, were dropped on the "
+    "next write; they are now kept.",
+]
+
 
 def run_suites(examples: int) -> tuple[dict[str, Counter[str]], Counter[str], float]:
     with tempfile.TemporaryDirectory() as folder:
@@ -96,6 +118,9 @@ def render(results: dict[str, Counter[str]], counts: Counter[str], elapsed: floa
     lines += ["", "## What \"nothing lost\" means here", ""]
     lines += [f"- `{suite}`: no {what}." for suite, what in LOSSES.items()]
     lines += ["", f"**Lost: {'nothing' if not failed else f'{failed} failed check(s)'}.**", "",
+              "## Found and fixed while writing these tests", ""]
+    lines += [f"- {found}" for found in FOUND]
+    lines += ["",
               "## Reproduce", "", "```sh",
               ".venv/bin/python bench/reliability.py            # rewrites RELIABILITY.md",
               ".venv/bin/python bench/reliability.py --examples 2000", "```", "",
