@@ -81,14 +81,18 @@ def effective_responses(clean: pd.DataFrame) -> pd.DataFrame:
 def build_signers(
     clean: pd.DataFrame, published: dt.date | None, *, us_only: bool = True
 ) -> tuple[pd.DataFrame, list[Skipped]]:
-    """Signers (contract columns, no Signer ID yet, plus `_keys` and `_sort`) and skips."""
+    """Signers (contract columns, no Signer ID yet, plus `_keys`, `_sort`, `_default` and
+    `_rows`: the sheet rows behind each signer) and skips."""
     reasons = skip_reasons(clean)
     skipped = [Skipped(int(row), why) for row, why in reasons.items() if why]
     kept = effective_responses(clean[reasons == ""])
     winners = kept[kept["row"] == kept["group"]]
     behind = kept.groupby("group")["row"].apply(list).to_dict()
 
-    orgs = winners[(winners["organization"] != "") & (winners["authorized"] != "individual")]
+    # an answer naming an organization but signing "as an individual" with no name to list
+    # signs for the organization (flagged: authorization not confirmed) rather than vanish
+    orgs = winners[(winners["organization"] != "") & ((winners["authorized"] != "individual")
+                                                      | (winners["display_name"] == ""))]
     people = winners[
         (winners["display_name"] != "")
         & ((winners["organization"] == "") | (winners["affiliation"] != "")
@@ -96,7 +100,8 @@ def build_signers(
     ]
     rows = [_org_signer(kept, group, behind, us_only) for _, group in orgs.groupby("org_key")]
     rows += [_person_signer(kept, winner, behind, us_only) for _, winner in people.iterrows()]
-    signers = pd.DataFrame(rows, columns=[*CURATED_COLUMNS, "_keys", "_sort", "_default"])
+    signers = pd.DataFrame(rows,
+                           columns=[*CURATED_COLUMNS, "_keys", "_sort", "_default", "_rows"])
     if not signers.empty:
         signers["Late Signer"] = signers["First Signed"].map(lambda t: _late(t, published))
         signers = signers.sort_values(["First Signed", "Type", "_sort"], kind="stable")
@@ -121,6 +126,7 @@ def _common(rows: pd.DataFrame) -> dict[str, object]:
         "Can Amplify": amplify[0] if amplify else "",
         "Partner Orgs": "; ".join(p for p in PARTNER_ORGS if p in partners),
         "Responses": len(rows),
+        "_rows": tuple(int(r) for r in rows["row"]),
     }
 
 

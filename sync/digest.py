@@ -43,6 +43,7 @@ class Digest:
     previous_totals: dict[str, int] | None = None
     signers: pd.DataFrame = field(default_factory=pd.DataFrame)
     published: dt.date | None = None
+    skip_reasons: dict[str, list[int]] = field(default_factory=dict)  # reason → sheet rows
 
     @property
     def new_organizations(self) -> pd.DataFrame:
@@ -90,7 +91,8 @@ class Digest:
 
 
 def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
-                 since: dt.datetime | None, skipped: int = 0, *,
+                 since: dt.datetime | None, skipped: int = 0,
+                 skip_reasons: dict[str, list[int]] | None = None, *,
                  previous_totals: Mapping[str, int] | None = None,
                  published: dt.date | None = None) -> Digest:
     """Compare the curated signers with the snapshot the last digest reported."""
@@ -108,7 +110,8 @@ def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
     late_ready = curated[(curated["Late Signer"] == "Yes") & (curated["Status"] == "Approved")
                          & ~was_approved]
     return Digest(at, since, new, needs_review, totals, skipped,
-                  late_ready=late_ready, edited=_edited(curated[seen], before),
+                  skip_reasons=skip_reasons or {}, late_ready=late_ready,
+                  edited=_edited(curated[seen], before),
                   previous_totals=dict(previous_totals) if previous_totals else None,
                   signers=curated, published=published)
 

@@ -44,12 +44,15 @@ def render_digest(job: JobConfig, digest: Digest) -> RenderedDigest:
     return RenderedDigest(render_markdown(digest, job.name, job.include_emails), html, charts)
 
 
-def write_digest_files(job: JobConfig, digest: Digest, rendered: RenderedDigest
-                       ) -> tuple[Path, Path]:
-    """The Markdown and HTML digest files."""
-    stem = f"{job.name}-{digest.at:%Y-%m-%d-%H%M}"
-    markdown = _write(job.digest_dir / f"{stem}.md", rendered.markdown)
-    return markdown, _write(job.digest_dir / f"{stem}.html", rendered.html)
+def digest_file_pair(markdown: Path) -> tuple[Path, Path]:
+    """A digest's Markdown file and the HTML file beside it."""
+    return markdown, markdown.with_suffix(".html")
+
+
+def write_digest_files(markdown: Path, rendered: RenderedDigest) -> tuple[Path, Path]:
+    """The Markdown and HTML digest files, the Markdown one at `markdown`."""
+    markdown, html = digest_file_pair(markdown)
+    return _write(markdown, rendered.markdown), _write(html, rendered.html)
 
 
 def write_letter_file(job: JobConfig, letter: LetterList) -> Path | None:

@@ -5,14 +5,17 @@ The order of side effects is what makes a failed run harmless:
 
 1. read (source tab, curated tab) — nothing changes;
 2. compute everything in memory — nothing changes;
-3. write the digest files (digest runs) and the letter list file, then the curated tab,
-   the Letter List tab and the digest row in one write;
+3. (digest runs) record the digest as pending, with its email; write its Markdown and HTML
+   files and the letter list file; then the curated tab, the Letter List tab and the digest
+   row in one write;
 4. remember Signer IDs and decisions, then (digest runs) advance the digest state, putting
    the digest's email in the outbox in the same transaction;
 5. send the emails waiting in the outbox (a failure is reported, kept and retried).
 
 A failure at 3 leaves the digest state where it was, so the next digest reports the same
-signers; a failure at 4 is repaired by the next run, which reads the tab it wrote.
+signers (the next run removes the unpublished Markdown file); a failure at 4 is repaired by
+the next run, which reads the tab it wrote and, finding the pending digest's row there,
+commits that digest instead of appending it again (see `resolve_pending_digest`).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
 from sync.render.letter import LETTER_COLUMNS, letter_list, letter_rows
 from sync.runlock import job_lock
-from sync.state import DigestRecord, State
+from sync.state import DigestRecord, PendingDigest, State
 
 log = logging.getLogger("sync")
 T = TypeVar("T")
@@ -71,6 +74,7 @@ class Inputs:
     source: pd.DataFrame
     curated: pd.DataFrame | None
     letter: pd.DataFrame | None = None
+    digest: pd.DataFrame | None = None  # read only when a pending digest needs checking
 
 
 def job_clock(job: JobConfig) -> Clock:
@@ -80,22 +84,23 @@ def job_clock(job: JobConfig) -> Clock:
 
 def run_job(job: JobConfig, *, with_digest: bool = False, dry_run: bool = False,
             clock: Clock | None = None, source: Book | None = None,
-            target: Book | None = None, wait: float = 0.0) -> RunResult:
+            target: Book | None = None, state: State | None = None,
+            wait: float = 0.0) -> RunResult:
     """Sync one job (and, with `with_digest`, publish its digest). `dry_run` writes nothing.
 
-    `source` and `target` default to the job's own backends; tests and tools pass others.
+    `source`, `target` and `state` default to the job's own; tests and tools pass others.
     The job's lock is held for the whole run: another run of the same job already going
     refuses this one at once (`wait=0`, manual commands) or after `wait` seconds.
     """
     clock = clock or job_clock(job)
     kind = "digest" if with_digest else "run"
     with job_lock(job.name, job.state_path, kind=kind, at=clock(), wait=wait):
-        return _locked_run(job, with_digest, dry_run, clock, source, target)
+        return _locked_run(job, with_digest, dry_run, clock, source, target,
+                           state or State(job.state_path))
 
 
 def _locked_run(job: JobConfig, with_digest: bool, dry_run: bool, clock: Clock,
-                source: Book | None, target: Book | None) -> RunResult:
-    state = State(job.state_path)
+                source: Book | None, target: Book | None, state: State) -> RunResult:
     kind = "digest" if with_digest else "run"
     run_id = None if dry_run else state.start_run(kind, clock())
     try:
@@ -134,7 +139,11 @@ def _stage(job: JobConfig, name: str, work: Callable[[], T]) -> T:
 
 def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: Clock,
          source: Book, target: Book) -> RunResult:
-    inputs = _stage(job, "read", lambda: read_inputs(job, source, target))
+    pending = None if dry_run else state.pending_digest()
+    inputs = _stage(job, "read", lambda: read_inputs(job, source, target,
+                                                     with_digest_tab=pending is not None))
+    if pending is not None:
+        resolve_pending_digest(state, pending, inputs.digest)
     responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source))
     log.info("read %d responses from %s", len(responses), source.description)
     clean = _stage(job, "normalize", lambda: normalize_responses(responses))
@@ -151,65 +160,115 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     signers["Signer ID"] = assignment.ids
     signers = curate.flag_possible_duplicates(signers)
     curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
-                                     remembered, assignment.merged)
+                                     remembered, assignment.merged, state.staged_defaults())
     new_signers = len(set(curated["Signer ID"]) - set(tab_ids))
 
     result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
     writes: list[TabWrite] = []
-    table = curated_table(curated)
-    if not _same_table(inputs.curated, table):
-        writes.append(TabWrite(job.target.curated_tab, list(curate.CURATED_COLUMNS), table,
+    header, table = curated_table(curated, inputs.curated)
+    for message in cut_long_cells(header, table, job.target.curated_tab):
+        log.warning("%s: %s", job.name, message)
+        result.messages.append(message)
+    if not _same_rows(inputs.curated, header, table):
+        writes.append(TabWrite(job.target.curated_tab, header, table,
                                keep_columns=curate.REVIEWER_COLUMNS))
     letter = letter_list(curated)
-    if not _same_rows(inputs.letter, LETTER_COLUMNS, letter_rows(letter)):
-        writes.append(TabWrite(job.target.letter_tab, list(LETTER_COLUMNS), letter_rows(letter)))
+    printed = letter_rows(letter)
+    cut_long_cells(list(LETTER_COLUMNS), printed, job.target.letter_tab)  # reported above
+    if not _same_rows(inputs.letter, LETTER_COLUMNS, printed):
+        writes.append(TabWrite(job.target.letter_tab, list(LETTER_COLUMNS), printed))
     if with_digest:
         last = state.last_digest()
         result.digest = digests.build_digest(
             curated, state.digest_snapshot(), clock(), last.digest_at if last else None,
-            len(skipped), previous_totals=last.counts if last else None,
-            published=job.published)
+            len(skipped), _skip_reasons(skipped),
+            previous_totals=last.counts if last else None, published=job.published)
         writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
                                [result.digest.tab_row()], append=True))
     if dry_run:
         return result
-    mail = None
-    digest = result.digest
+    digest, mail = result.digest, None
     if digest is not None:
+        path = digest_file_path(job, digest)
         rendered = _stage(job, "render digest", lambda: outputs.render_digest(job, digest))
-        result.digest_file, result.html_file = outputs.write_digest_files(job, digest, rendered)
-        if job.email is not None:
-            mail = outputs.digest_email(job, digest, rendered, letter).as_bytes()
+        mail = (outputs.digest_email(job, digest, rendered, letter).as_bytes()
+                if job.email is not None else None)
+        state.begin_digest(_digest_record(digest), curated, _row_text(digest.tab_row()),
+                           str(path), mail)
+        result.digest_file, result.html_file = _stage(
+            job, "write digest files", lambda: outputs.write_digest_files(path, rendered))
     result.letter_file = outputs.write_letter_file(job, letter)
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
+        state.stage_defaults(dict(zip(curated["Signer ID"], curated["_default"], strict=True)))
         target.write(writes)
         result.wrote = True
     else:
         log.info("curated tab %r is up to date; nothing to write", job.target.curated_tab)
     state.save_curation(assignment.registry, _decisions(curated))
     if result.digest is not None:
-        state.commit_digest(
-            DigestRecord(result.digest.at, result.digest.since, result.digest.summary,
-                         result.digest.counts), curated, mail)
+        state.commit_digest(_digest_record(result.digest), curated, mail)
     result.messages += deliver_pending(job, state, clock())
     return result
 
 
-def read_inputs(job: JobConfig, source: Book, target: Book) -> Inputs:
-    """Source and curated tabs, in one read when they share a spreadsheet."""
-    curated_tab, letter_tab = job.target.curated_tab, job.target.letter_tab
+def _skip_reasons(skipped: list[curate.Skipped]) -> dict[str, list[int]]:
+    reasons: dict[str, list[int]] = {}
+    for skip in skipped:
+        reasons.setdefault(skip.reason, []).append(skip.row)
+    return reasons
+
+
+def _digest_record(digest: digests.Digest) -> DigestRecord:
+    return DigestRecord(digest.at, digest.since, digest.summary, digest.counts)
+
+
+def _row_text(row: list[str | int]) -> list[str]:
+    return [str(v) for v in row]
+
+
+def resolve_pending_digest(state: State, pending: PendingDigest,
+                           digest_tab: pd.DataFrame | None) -> None:
+    """Settle a digest an earlier run started but did not commit.
+
+    Its row in the digest tab means the write landed and only the commit was lost: commit
+    it now, so its signers are not reported (nor its row appended) a second time. No row
+    means nobody saw it: drop it and its Markdown file, and the next digest reports them.
+    """
+    rows = [] if digest_tab is None else digest_tab.astype(str).values.tolist()
+    if pending.tab_row in rows:
+        log.info("the digest of %s was written but not recorded; recording it now",
+                 pending.record.digest_at.isoformat(sep=" ", timespec="minutes"))
+        state.commit_pending()
+        return
+    state.drop_pending()
+    if pending.file:
+        for path in outputs.digest_file_pair(Path(pending.file)):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("could not remove the unpublished digest file %s (%s)", path,
+                            exc.strerror or exc)
+
+
+def read_inputs(job: JobConfig, source: Book, target: Book, *,
+                with_digest_tab: bool = False) -> Inputs:
+    """Source and curated tabs (and the digest tab if asked), in one read per spreadsheet."""
+    curated_tab, digest_tab = job.target.curated_tab, job.target.digest_tab
+    target_tabs = [curated_tab, job.target.letter_tab]
+    if with_digest_tab:
+        target_tabs.append(digest_tab)
     if job.same_book:
-        tabs = source.read([job.source.tab, curated_tab, letter_tab])
-        frame, curated, letter = tabs[job.source.tab], tabs[curated_tab], tabs[letter_tab]
+        tabs = source.read([job.source.tab, *target_tabs])
+        frame = tabs[job.source.tab]
     else:
         frame = source.read([job.source.tab])[job.source.tab]
-        tabs = target.read([curated_tab, letter_tab])
-        curated, letter = tabs[curated_tab], tabs[letter_tab]
+        tabs = target.read(target_tabs)
     if frame is None:
         raise SourceError(f"tab {job.source.tab!r} not found in {source.description}; tabs "
                           f"there: {', '.join(source.tab_names()) or 'none'}")
-    return Inputs(frame, curated, letter)
+    return Inputs(frame, tabs[curated_tab], tabs[job.target.letter_tab],
+                  tabs.get(digest_tab) if with_digest_tab else None)
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:
@@ -225,20 +284,47 @@ def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.Da
     return responses[typed.any(axis=1)]
 
 
-def curated_table(curated: pd.DataFrame) -> list[list[str | int]]:
+def curated_table(curated: pd.DataFrame, existing: pd.DataFrame | None = None
+                  ) -> tuple[list[str], list[list[str | int]]]:
+    """The curated tab's header and rows: the contract's columns, then any columns staff
+    added (values carried by Signer ID), then any rows staff typed without a Signer ID."""
+    extra = review.staff_columns(existing)
+    carried = review.staff_values(existing, extra)
     table = review.public_columns(curated)
-    return [[int(v) if column == "Responses" else str(v) for column, v in zip(table.columns, row,
-                                                                                strict=True)]
-            for row in table.itertuples(index=False, name=None)]
+    rows: list[list[str | int]] = [
+        [int(v) if column == "Responses" else str(v)
+         for column, v in zip(table.columns, row, strict=True)]
+        + carried.get(str(row[0]), [""] * len(extra))
+        for row in table.itertuples(index=False, name=None)
+    ]
+    header = [*curate.CURATED_COLUMNS, *extra]
+    rows += review.staff_rows(existing, header)
+    return header, rows
 
 
-def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> bool:
-    return _same_rows(existing, curate.CURATED_COLUMNS, rows)
+# Excel keeps at most 32,767 characters in a cell (openpyxl cuts the rest silently when it
+# reads), Google Sheets 50,000: longer answers are cut here, visibly, to the smaller limit.
+MAX_CELL_CHARS = 32_767
+CUT_MARK = "…"
 
 
-def _same_rows(existing: pd.DataFrame | None, columns: tuple[str, ...],
+def cut_long_cells(header: list[str], table: list[list[str | int]], tab: str) -> list[str]:
+    """Shorten, in place, any text too long for a spreadsheet cell; one message per column."""
+    cut: dict[str, list[str]] = {}
+    for row in table:
+        for index, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                row[index] = value[:MAX_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
+                cut.setdefault(header[index], []).append(str(row[0]))
+    return [f"tab {tab!r}, column {column!r}: {len(ids)} value(s) longer than "
+            f"{MAX_CELL_CHARS:,} characters cut to fit a cell ({', '.join(ids[:5])}); "
+            "the full answers stay in the form's responses"
+            for column, ids in cut.items()]
+
+
+def _same_rows(existing: pd.DataFrame | None, header: list[str] | tuple[str, ...],
                rows: list[list[str | int]]) -> bool:
-    if existing is None or list(existing.columns) != list(columns):
+    if existing is None or list(existing.columns) != list(header):
         return False
     return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
 
@@ -251,3 +337,13 @@ def _decisions(curated: pd.DataFrame) -> dict[str, review.Decision]:
             curated["Reviewer Note"], curated["_default"], strict=True)
     }
 
+
+def digest_file_path(job: JobConfig, digest: digests.Digest) -> Path:
+    """Where to save this digest: a second digest in the same minute never overwrites the
+    first (`NAME-2021-11-01-0900-2.md`)."""
+    stem = f"{job.name}-{digest.at:%Y-%m-%d-%H%M}"
+    path, number = job.digest_dir / f"{stem}.md", 1
+    while path.exists():
+        number += 1
+        path = job.digest_dir / f"{stem}-{number}.md"
+    return path

@@ -12,6 +12,7 @@ kept; a status equal to it is still the tool's and follows the signer's flags.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -66,18 +67,25 @@ def merge_decisions(
     from_tab: Mapping[str, Decision],
     remembered: Mapping[str, Decision],
     merged: Mapping[str, list[str]] | None = None,
+    staged: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The curated table: reviewer columns filled, existing rows in the tab's order first,
-    new signers after them in the order given."""
-    merged = merged or {}
+    new signers after them in the order given.
+
+    `staged` holds the defaults an earlier write was about to put in the tab (see
+    `State.stage_defaults`): a status equal to one of those is the tool's too."""
+    merged, staged = merged or {}, staged or {}
     rows = signers.copy()
     listed, statuses, notes = [], [], []
     for signer_id, default in zip(rows["Signer ID"], rows["_default"], strict=True):
         decision = _decision_for(signer_id, from_tab, remembered, merged)
         listed.append(decision.listed_as)
         notes.append(decision.note)
-        reviewer_chose = decision.status and decision.status != remembered.get(
-            signer_id, Decision()).computed
+        # Without a remembered default (the state was lost, or the run that wrote the row
+        # died before saving it) a status equal to today's default is taken as the tool's.
+        computed = remembered[signer_id].computed if signer_id in remembered else default
+        reviewer_chose = decision.status and decision.status not in {
+            computed, staged.get(signer_id, computed)}
         statuses.append(decision.status if reviewer_chose else default)
     rows["Listed As"], rows["Status"], rows["Reviewer Note"] = listed, statuses, notes
     position = {signer_id: index for index, signer_id in enumerate(tab_order)}
@@ -108,3 +116,37 @@ def _decision_for(signer_id: str, from_tab: Mapping[str, Decision],
 def public_columns(curated: pd.DataFrame) -> pd.DataFrame:
     """Only the contract's columns, in the contract's order."""
     return curated.loc[:, list(CURATED_COLUMNS)]
+
+
+_UNNAMED = re.compile(r"^Column \d+$")  # what backends call a column with a blank header
+
+
+def staff_columns(tab: pd.DataFrame | None) -> list[str]:
+    """Columns staff added to the curated tab: kept, after the contract's columns.
+
+    A column with a blank header is kept only if something is typed in it."""
+    if tab is None or not len(tab.columns):
+        return []
+    return [c for c in tab.columns if c not in CURATED_COLUMNS and not (
+        _UNNAMED.match(c) and not tab[c].astype(str).str.strip().ne("").any())]
+
+
+def staff_values(tab: pd.DataFrame | None, columns: list[str]) -> dict[str, list[str]]:
+    """Signer ID → that row's values in `columns`."""
+    if tab is None or not columns:
+        return {}
+    found: dict[str, list[str]] = {}
+    for signer_id, values in zip(tab["Signer ID"], tab[columns].astype(str).values.tolist(),
+                                 strict=True):
+        found.setdefault(str(signer_id).strip(), values)
+    return found
+
+
+def staff_rows(tab: pd.DataFrame | None, header: list[str]) -> list[list[str]]:
+    """Rows staff typed in without a Signer ID (notes, a signer added by hand): kept as they
+    are, below the signers, in `header`'s order."""
+    if tab is None or tab.empty:
+        return []
+    rows = tab[tab["Signer ID"].astype(str).str.strip() == ""].astype(str)
+    typed = rows.apply(lambda r: r.str.strip().ne("").any(), axis=1) if len(rows) else []
+    return [[row.get(c, "") for c in header] for _, row in rows[typed].iterrows()]

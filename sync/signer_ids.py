@@ -20,6 +20,7 @@ import pandas as pd
 
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.normalize.orgs import fingerprint
+from sync.normalize.text import fold
 
 PREFIX = {ORGANIZATION: "ORG", INDIVIDUAL: "IND"}
 _ID = re.compile(r"^(ORG|IND)-(\d+)$")
@@ -37,14 +38,20 @@ def registry_from_tab(tab: pd.DataFrame | None) -> dict[str, str]:
     if tab is None or tab.empty or "Signer ID" not in tab.columns:
         return {}
     found: dict[str, str] = {}
-    for _, row in tab.iterrows():
+    seen: dict[str, int] = {}
+    # oldest first, as assign_ids meets them, so repeated name keys number the same way
+    rows = tab.sort_values("First Signed", kind="stable") if "First Signed" in tab else tab
+    for _, row in rows.iterrows():
         signer_id = str(row.get("Signer ID", "")).strip()
         if not _ID.match(signer_id):
             continue
         if signer_id.startswith("IND"):
-            for email in str(row.get("Email", "")).split(";"):
-                if email.strip():
-                    found.setdefault(f"email:{email.strip().casefold()}", signer_id)
+            emails = [e.strip() for e in str(row.get("Email", "")).split(";") if e.strip()]
+            for email in emails:
+                found.setdefault(f"email:{email.casefold()}", signer_id)
+            name = str(row.get("Name", ""))
+            if not emails and name.strip():
+                found.setdefault(_nth(f"name:{fold(name)}", seen), signer_id)
         else:
             name = str(row.get("Name", ""))
             if name.strip():
@@ -55,6 +62,16 @@ def registry_from_tab(tab: pd.DataFrame | None) -> dict[str, str]:
 def _number(signer_id: str) -> int:
     match = _ID.match(signer_id)
     return int(match.group(2)) if match else 0
+
+
+def _nth(key: str, seen: dict[str, int]) -> str:
+    """The key itself the first time a run meets it, `key#2`, `key#3`... after that.
+
+    Only name keys repeat (two signers without an email and with the same name): numbering
+    them in the signers' order (oldest first) keeps each one's Signer ID from run to run
+    instead of the two trading IDs."""
+    seen[key] = seen.get(key, 0) + 1
+    return key if seen[key] == 1 else f"{key}#{seen[key]}"
 
 
 def assign_ids(signers: pd.DataFrame, registry: Mapping[str, str],
@@ -69,7 +86,9 @@ def assign_ids(signers: pd.DataFrame, registry: Mapping[str, str],
     claimed: set[str] = set()
     ids: list[str] = []
     merged: dict[str, list[str]] = {}
-    for kind, keys in zip(signers["Type"], signers["_keys"], strict=True):
+    seen: dict[str, int] = {}
+    for kind, shared_keys in zip(signers["Type"], signers["_keys"], strict=True):
+        keys = [_nth(key, seen) for key in shared_keys]
         candidates = sorted({updated[k] for k in keys if k in updated} - claimed, key=_number)
         if candidates:
             signer_id = candidates[0]

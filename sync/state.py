@@ -7,6 +7,12 @@ not yet delivered. The digest snapshot advances only in `commit_digest`, which t
 calls after every write of that digest succeeded; the digest's email enters the outbox in
 the same transaction, so it is sent later if sending now fails, never lost.
 
+A digest being published is recorded first as *pending* (`begin_digest`). If the run dies
+after the digest row reached the tab but before `commit_digest`, the next run finds the
+pending digest's row in the tab and commits it (`commit_pending`): the digest was
+published, so its signers are not reported again and no second row is appended. If the
+row never arrived, the pending digest is dropped (`drop_pending`) and reported again.
+
 Every table is created with IF NOT EXISTS, so a state file from an older version gains the
 new tables the first time a newer version opens it.
 """
@@ -46,6 +52,15 @@ CREATE TABLE IF NOT EXISTS digest_snapshot (
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY, digest_at TEXT NOT NULL, message BLOB NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT
+);
+CREATE TABLE IF NOT EXISTS pending_defaults (signer_id TEXT PRIMARY KEY, computed TEXT);
+CREATE TABLE IF NOT EXISTS pending_digest (
+    id INTEGER PRIMARY KEY CHECK (id = 1), digest_at TEXT NOT NULL, since TEXT, summary TEXT,
+    counts TEXT, tab_row TEXT NOT NULL, file TEXT, mail BLOB
+);
+CREATE TABLE IF NOT EXISTS pending_snapshot (
+    signer_id TEXT PRIMARY KEY, type TEXT, name TEXT, status TEXT, last_updated TEXT,
+    responses INTEGER
 );
 """
 # Columns added to `runs` after the first release; `State` adds them to older files.
@@ -87,6 +102,15 @@ class DigestRecord:
     since: dt.datetime | None
     summary: str
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PendingDigest:
+    """A digest whose writes started but whose commit was not recorded."""
+
+    record: DigestRecord
+    tab_row: list[str]  # the digest tab row as text, to recognize it in the tab
+    file: str | None  # the Markdown file written for it, if any
 
 
 class State:
@@ -163,9 +187,22 @@ class State:
             rows = db.execute("SELECT signer_id, listed_as, status, note, computed FROM decisions")
             return {row[0]: Decision(*(v or "" for v in row[1:])) for row in rows}
 
+    def stage_defaults(self, defaults: Mapping[str, str]) -> None:
+        """Before a write: the default statuses it is about to put in the tab, so that if
+        it lands but `save_curation` never runs, the next run still knows them for the
+        tool's and not a reviewer's."""
+        with self._connect() as db:
+            db.execute("DELETE FROM pending_defaults")
+            db.executemany("INSERT INTO pending_defaults VALUES (?, ?)", defaults.items())
+
+    def staged_defaults(self) -> dict[str, str]:
+        with self._connect() as db:
+            return dict(db.execute("SELECT signer_id, computed FROM pending_defaults"))
+
     def save_curation(self, registry: Mapping[str, str], decisions: Mapping[str, Decision]) -> None:
         """Remember the IDs and decisions just written, in one transaction."""
         with self._connect() as db:
+            db.execute("DELETE FROM pending_defaults")
             db.executemany("INSERT OR REPLACE INTO signer_keys VALUES (?, ?)", registry.items())
             db.executemany(
                 "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
@@ -178,11 +215,7 @@ class State:
             row = db.execute(
                 "SELECT digest_at, since, summary, counts FROM digests ORDER BY id DESC LIMIT 1"
             ).fetchone()
-        if row is None:
-            return None
-        return DigestRecord(dt.datetime.fromisoformat(row[0]),
-                            dt.datetime.fromisoformat(row[1]) if row[1] else None,
-                            row[2], json.loads(row[3] or "{}"))
+        return None if row is None else _record(row)
 
     def digest_snapshot(self) -> pd.DataFrame:
         with self._connect() as db:
@@ -199,18 +232,22 @@ class State:
         `mail`, the digest's email, joins the outbox in the same transaction."""
         with self._connect() as db:
             if mail is not None:
-                db.execute("INSERT INTO outbox (digest_at, message) VALUES (?, ?)",
-                           (record.digest_at.isoformat(timespec="seconds"), mail))
-            db.execute("DELETE FROM digest_snapshot")
-            db.executemany(
-                "INSERT INTO digest_snapshot VALUES (?, ?, ?, ?, ?, ?)",
-                snapshot.loc[:, list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None),
-            )
+                _queue_mail(db, record.digest_at.isoformat(timespec="seconds"), mail)
+            _replace_snapshot(db, "digest_snapshot", snapshot)
+            _insert_digest(db, record)
+            db.execute("DELETE FROM pending_digest")
+            db.execute("DELETE FROM pending_snapshot")
+
+    def begin_digest(self, record: DigestRecord, snapshot: pd.DataFrame, tab_row: list[str],
+                     file: str | None, mail: bytes | None = None) -> None:
+        """Record the digest about to be written (and its email), replacing any earlier
+        pending one."""
+        with self._connect() as db:
+            _replace_snapshot(db, "pending_snapshot", snapshot)
+            db.execute("DELETE FROM pending_digest")
             db.execute(
-                "INSERT INTO digests (digest_at, since, summary, counts) VALUES (?, ?, ?, ?)",
-                (record.digest_at.isoformat(timespec="seconds"),
-                 record.since.isoformat(timespec="seconds") if record.since else None,
-                 record.summary, json.dumps(record.counts)),
+                "INSERT INTO pending_digest VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                (*_digest_values(record), json.dumps(tab_row), file, mail),
             )
 
     # the outbox of digest emails ------------------------------------------------------
@@ -233,3 +270,62 @@ class State:
         with self._connect() as db:
             db.execute("UPDATE outbox SET attempts=attempts+1, last_error=? WHERE id=?",
                        (error, mail_id))
+
+    def pending_digest(self) -> PendingDigest | None:
+        with self._connect() as db:
+            row = db.execute("SELECT digest_at, since, summary, counts, tab_row, file"
+                             " FROM pending_digest").fetchone()
+        if row is None:
+            return None
+        return PendingDigest(_record(row[:4]), json.loads(row[4]), row[5])
+
+    def commit_pending(self) -> None:
+        """The pending digest was published: make it the last digest."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT digest_at, since, summary, counts, mail FROM pending_digest").fetchone()
+            if row is None:
+                return
+            if row[4] is not None:
+                _queue_mail(db, row[0], bytes(row[4]))
+            db.execute("DELETE FROM digest_snapshot")
+            db.execute("INSERT INTO digest_snapshot SELECT * FROM pending_snapshot")
+            db.execute("INSERT INTO digests (digest_at, since, summary, counts)"
+                       " VALUES (?, ?, ?, ?)", row[:4])
+            db.execute("DELETE FROM pending_digest")
+            db.execute("DELETE FROM pending_snapshot")
+
+    def drop_pending(self) -> None:
+        """The pending digest never reached the tab: forget it, it will be reported again."""
+        with self._connect() as db:
+            db.execute("DELETE FROM pending_digest")
+            db.execute("DELETE FROM pending_snapshot")
+
+
+def _queue_mail(db: sqlite3.Connection, digest_at: str, mail: bytes) -> None:
+    db.execute("INSERT INTO outbox (digest_at, message) VALUES (?, ?)", (digest_at, mail))
+
+
+def _digest_values(record: DigestRecord) -> tuple[str, str | None, str, str]:
+    return (record.digest_at.isoformat(timespec="seconds"),
+            record.since.isoformat(timespec="seconds") if record.since else None,
+            record.summary, json.dumps(record.counts))
+
+
+def _record(row: tuple[str, str | None, str, str | None]) -> DigestRecord:
+    return DigestRecord(dt.datetime.fromisoformat(row[0]),
+                        dt.datetime.fromisoformat(row[1]) if row[1] else None,
+                        row[2], json.loads(row[3] or "{}"))
+
+
+def _insert_digest(db: sqlite3.Connection, record: DigestRecord) -> None:
+    db.execute("INSERT INTO digests (digest_at, since, summary, counts) VALUES (?, ?, ?, ?)",
+               _digest_values(record))
+
+
+def _replace_snapshot(db: sqlite3.Connection, table: str, snapshot: pd.DataFrame) -> None:
+    db.execute(f"DELETE FROM {table}")  # table is one of two constants, never user input
+    db.executemany(
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+        snapshot.loc[:, list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None),
+    )

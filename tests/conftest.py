@@ -84,3 +84,23 @@ class Clock:
 @pytest.fixture
 def clock() -> Iterator[Clock]:
     yield Clock(dt.datetime(2021, 11, 1, 9, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture(params=["workbook"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """The target backends the reliability tests run against (tests/harness.py's kits).
+
+    The Google backend plugs in here: add "google" to params and return a kit with the same
+    methods (job, book, tab, edit) whose target is a spreadsheet on
+    sync.testing.fake_sheets.FakeSheetsServer.
+    """
+    from tests.harness import WorkbookKit
+
+    kits = {"workbook": WorkbookKit}
+    return kits[request.param](tmp_path)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.harness import write_tally
+
+    write_tally()

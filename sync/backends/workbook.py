@@ -91,22 +91,23 @@ def _apply(sheet: Worksheet, change: TabWrite) -> None:
     if not change.append:
         if sheet.max_row:
             sheet.delete_rows(1, sheet.max_row)
-        _append(sheet, change.header, first=True)
+        _put(sheet, 1, change.header)
     elif empty:
-        _append(sheet, change.header, first=True)
-    for row in change.rows:
-        _append(sheet, row)
+        _put(sheet, 1, change.header)
+    # openpyxl's max_row scans every cell: asked once per row it made 65,000 rows take hours
+    first = sheet.max_row + 1
+    for offset, row in enumerate(change.rows):
+        _put(sheet, first + offset, row)
     if not change.append or empty:
         sheet.freeze_panes = "A2"
 
 
-def _append(sheet: Worksheet, values: Sequence[Cell], first: bool = False) -> None:
-    """Append one row, every string stored as text.
+def _put(sheet: Worksheet, row: int, values: Sequence[Cell]) -> None:
+    """Write one row, every string stored as text.
 
     openpyxl turns any string starting with "=" into a formula; forcing the cell's
     data_type back to "s" makes it a plain string cell, whatever the respondent typed.
     """
-    row = 1 if first else sheet.max_row + 1
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column)
         if isinstance(value, str):

@@ -23,6 +23,10 @@ def render_markdown(digest: Digest, job_name: str, include_emails: bool = False)
                                               if change else ""))
     if digest.skipped:
         lines.append(f"- Responses skipped (blank or test entries): {digest.skipped}")
+    for reason, rows in digest.skip_reasons.items():
+        shown = ", ".join(str(r) for r in rows[:10]) + (", …" if len(rows) > 10 else "")
+        lines.append(f"  - {reason}: {len(rows)} (sheet row{'s' if len(rows) > 1 else ''} "
+                     f"{shown})")
     return "\n".join(lines) + "\n"
 
 
