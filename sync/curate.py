@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.normalize.answers import PARTNER_ORGS
-from sync.normalize.orgs import best_spelling
 from sync.normalize.text import fold
 
 CURATED_COLUMNS = (
@@ -51,7 +50,7 @@ def skip_reasons(clean: pd.DataFrame) -> pd.Series:
             if not row["email"]:
                 return "blank response"
             return "no organization or name given"
-        typed = {fold(row["organization"]), fold(row["display_name"])} - {""}
+        typed = {fold(row["organization"]), *fold(row["display_name"]).split()} - {""}
         if typed and typed <= _JUNK:
             return "looks like a test entry"
         return ""
@@ -122,35 +121,48 @@ def _common(rows: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def _flags(rows: pd.DataFrame, us_only: bool) -> tuple[list[str], bool]:
-    outside = list(dict.fromkeys(r for found in rows["outside_reasons"] for r in found))
-    flags = outside if us_only else []
+def _flags(rows: pd.DataFrame, us_only: bool, evidence: str) -> tuple[list[str], bool]:
+    """Flags shared by both kinds of signer; `evidence` names the outside-U.S. column."""
+    outside = any(e.outside for e in rows[evidence])
+    reasons = list(dict.fromkeys(r for e in rows[evidence] for r in e.reasons))
+    if outside:  # proven outside: the "confirm" flags of other answers add nothing
+        reasons = [r for r in reasons if not r.startswith("outside U.S.?")]
+    flags = reasons if us_only else []
     if rows["email"].eq("").any():
         flags = [*flags, "no email address"]
     if rows["submitted_at"].isna().any():
         flags = [*flags, "no timestamp"]
-    return flags, bool(outside)
+    return flags, outside
+
+
+def widest_scope(scopes: pd.Series) -> str:
+    """The widest scope the responses give: a chapter member who names the national
+    organization often answers with their chapter's scope ("Local")."""
+    given = set(scopes)
+    return next((s for s in ("International", "National", "Regional", "State", "Local")
+                 if s in given), "Unknown")
 
 
 def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[int]],
                 us_only: bool) -> dict[str, object]:
     rows = _rows_behind(kept, group["row"].tolist(), behind)
     mine = rows[rows["org_key"] == group["org_key"].iloc[0]]
-    scopes = [s for s in reversed(mine["scope"].tolist()) if s != "Unknown"]
-    scope = scopes[0] if scopes else "Unknown"
-    flags, outside = _flags(mine, us_only)
+    scope = widest_scope(mine["scope"])
+    flags, outside = _flags(mine, us_only, "org_evidence")
     if not mine["authorized"].eq("yes").any():
         flags.append("authorization not confirmed")
     if scope == "Unknown":
         flags.append("no scope given")
     elif scope == "International" and not outside and us_only:
         flags.append("international scope: confirm U.S. base")
-    name = best_spelling(mine["organization"].tolist())
+    name = mine["org_name"].iloc[-1]
     return {
         "Type": ORGANIZATION, "Name": name, "Listed As": "", "Affiliation": "", "Scope": scope,
         "Outside U.S.": "Yes" if outside else "No", "Flags": "; ".join(flags),
         **_common(rows),
-        "_keys": tuple(sorted({f"org:{k}" for k in mine["org_key"]})),
+        # every spelling's key, so a new spelling joining this cluster keeps its Signer ID
+        "_keys": tuple(sorted({f"org:{k}" for k in (*mine["org_spelling_key"],
+                                                    *mine["org_key"])})),
         "_sort": fold(name).removeprefix("the "),
         "_default": "Needs review" if flags else "Approved",
     }
@@ -159,10 +171,10 @@ def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[
 def _person_signer(kept: pd.DataFrame, winner: pd.Series, behind: dict[int, list[int]],
                    us_only: bool) -> dict[str, object]:
     rows = _rows_behind(kept, [int(winner["row"])], behind)
-    flags, outside = _flags(rows.tail(1), us_only)
+    flags, outside = _flags(rows.tail(1), us_only, "person_evidence")
     affiliation = winner["affiliation"]
     if not affiliation and winner["authorized"] == "individual":
-        affiliation = winner["organization"]
+        affiliation = winner["org_name"]
     key = f"email:{winner['email']}" if winner["email"] else f"name:{fold(winner['display_name'])}"
     return {
         "Type": INDIVIDUAL, "Name": winner["display_name"], "Listed As": "",

@@ -29,8 +29,8 @@ import pandas as pd
 from sync import curate, review, signer_ids
 from sync import digest as digests
 from sync.backends import Book, TabWrite, open_source, open_target
-from sync.config import JobConfig
-from sync.errors import SourceError, StageError, SyncError
+from sync.config import ALIASES_TAB, JobConfig
+from sync.errors import HeaderError, SourceError, StageError, SyncError
 from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
 from sync.state import DigestRecord, State
@@ -64,6 +64,7 @@ class RunResult:
 class Inputs:
     source: pd.DataFrame
     curated: pd.DataFrame | None
+    aliases: pd.DataFrame | None = None
 
 
 def job_clock(job: JobConfig) -> Clock:
@@ -116,7 +117,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     inputs = _stage(job, "read", lambda: read_inputs(job, source, target))
     responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source))
     log.info("read %d responses from %s", len(responses), source.description)
-    clean = _stage(job, "normalize", lambda: normalize_responses(responses))
+    aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
+    clean = _stage(job, "normalize", lambda: normalize_responses(responses, aliases))
     review.check_curated_tab(inputs.curated, job.target.curated_tab)
     signers, skipped = _stage(
         job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only)
@@ -168,18 +170,35 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
 
 
 def read_inputs(job: JobConfig, source: Book, target: Book) -> Inputs:
-    """Source and curated tabs, in one read when they share a spreadsheet."""
+    """Source, curated and Aliases tabs, in one read when they share a spreadsheet."""
     curated_tab = job.target.curated_tab
     if job.same_book:
-        tabs = source.read([job.source.tab, curated_tab])
+        tabs = source.read([job.source.tab, curated_tab, ALIASES_TAB])
         frame, curated = tabs[job.source.tab], tabs[curated_tab]
     else:
         frame = source.read([job.source.tab])[job.source.tab]
-        curated = target.read([curated_tab])[curated_tab]
+        tabs = target.read([curated_tab, ALIASES_TAB])
+        curated = tabs[curated_tab]
     if frame is None:
         raise SourceError(f"tab {job.source.tab!r} not found in {source.description}; tabs "
                           f"there: {', '.join(source.tab_names()) or 'none'}")
-    return Inputs(frame, curated)
+    return Inputs(frame, curated, tabs.get(ALIASES_TAB))
+
+
+def aliases_from_tab(tab: pd.DataFrame | None, job: JobConfig, target: Book) -> dict[str, str]:
+    """The optional `Aliases` tab staff keep in the target spreadsheet: `Variant` →
+    `Canonical` organization names. Rows missing either are ignored."""
+    if tab is None or (tab.empty and not len(tab.columns)):
+        return {}
+    columns = {str(c).strip().casefold(): c for c in tab.columns}
+    if "variant" not in columns or "canonical" not in columns:
+        raise HeaderError(
+            f"{job.name}: tab {ALIASES_TAB!r} in {target.description} needs the columns "
+            f"'Variant' and 'Canonical' (headers found: "
+            f"{', '.join(repr(str(c)) for c in tab.columns) or 'none'})")
+    pairs = zip(tab[columns["variant"]].fillna("").astype(str),
+                tab[columns["canonical"]].fillna("").astype(str), strict=True)
+    return {v.strip(): c.strip() for v, c in pairs if v.strip() and c.strip()}
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:

@@ -1,74 +1,382 @@
-"""Organization names: cleaning, a fingerprint key, clusters of spellings, canonical names."""
+"""Organization names: cleaning, keys, clusters of spellings, canonical names.
+
+Clustering follows OpenRefine's key-collision methods and adds what a sign-on list needs:
+
+1. fingerprint: case, accents, punctuation and word order folded ("The Presbyterian Church
+   (U.S.A.)" meets "Presbyterian Church (USA)");
+2. n-gram fingerprint of the squashed name, for spacing variants ("MoveOn" / "Move On");
+3. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
+   organization's alias, so a bare "FCNL" joins it; a bare all-caps acronym that spells the
+   initials of exactly one organization ("USCPR") joins it too;
+4. staff aliases (variant → canonical) from the job file and the `Aliases` tab;
+5. a fuzzy pass for typos (rapidfuzz token_sort_ratio within blocks, then a token-level
+   guard: the names must have the same words but for one or two small typos).
+
+A chapter never merges into its parent: "Democratic Socialists of America - Boston" has a
+word the parent lacks, which no step above accepts (hence no token_set_ratio, which scores
+100 on subsets).
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from sync.normalize.text import clean_text, fold, is_blankish, is_single_case
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
                "or", "the", "to", "with", "de", "la", "del", "y", "en"}
 KNOWN_ACRONYMS = {"us", "usa", "u.s.", "u.s.a.", "uk", "nyc", "la", "dc", "lgbtq", "lgbtqia",
-                  "bds", "sjp", "jvp", "afsc", "fcnl", "cair", "dsa", "ucla", "cuny", "suny",
+                  "bds", "sjp", "jvp", "afsc", "fcnl", "cair", "dsa", "ucla", "suny",
                   "ngo", "aclu", "naacp", "uaw", "seiu", "afl-cio", "cwa", "ufcw", "nlg", "ywca",
-                  "ymca", "uscpr", "amp", "cjp", "ifnotnow", "mit", "nyu", "usc", "ucsd"}
+                  "ymca", "uscpr", "amp", "cjp", "mit", "nyu", "usc", "ucsd", "ucc", "elca",
+                  "umc", "pcusa", "md", "rn", "ceo", "uc", "vfp", "wilpf", "pym", "aroc",
+                  "uspcn", "mcc", "ccr", "ue", "ipsc", "psc", "ijv", "apan", "cuny", "lgbt"}
+# Words with a casing of their own.
+SPECIAL_CASING = {"phd": "PhD", "ph.d.": "Ph.D.", "ph.d": "Ph.D", "codepink": "CODEPINK",
+                  "ifnotnow": "IfNotNow", "moveon": "MoveOn", "mpower": "MPower",
+                  "mcdonald's": "McDonald's", "youtube": "YouTube", "iphone": "iPhone"}
+# "Inc." and "U.S." end in a period that belongs to them.
+_KEEP_PERIOD = {"inc", "co", "ltd", "corp", "jr", "sr", "st", "dept", "assn", "bros", "intl"}
 _PUNCT = re.compile(r"[^\w\s]")
+_PAREN_TAIL = re.compile(r"^(?P<base>.*?\S)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]$")
+_FUZZY_CUTOFF = 90
+_CHUNK = 1000  # rows of the score matrix at a time, so a big block stays small in memory
 
 
 def clean_org(name: str) -> str:
     """What an organization answer says, tidied; "" when it says nothing."""
     text = clean_text(name).strip(" ,;:")
+    if text.endswith(".") and not _period_belongs(text):
+        text = text.rstrip(". ")
     if is_blankish(text):
         return ""
     return recase_title(text)
 
 
+def _period_belongs(text: str) -> bool:
+    last = text.rsplit(" ", 1)[-1]
+    return "." in last[:-1] or last[:-1].casefold() in _KEEP_PERIOD or len(last) == 2
+
+
 def recase_title(text: str) -> str:
-    """Title case for text typed in one case: small words lower, acronyms upper."""
+    """Title case for text typed in one case: small words lower, acronyms upper.
+
+    A lone word typed in capitals stays as typed: it is an acronym or a brand ("CODEPINK").
+    """
     if not is_single_case(text):
         return text
     words = text.split(" ")
-    if len(words) == 1 and text.isupper() and len(text) <= 6:
-        return text  # a lone acronym: "CAIR", "FCNL"
+    if len(words) == 1 and text.isupper():
+        return text
     out = []
     for index, word in enumerate(words):
         lower = word.lower()
-        if lower in KNOWN_ACRONYMS or (len(lower) > 1 and not re.search(r"[aeiouy]", lower)):
+        bare = lower.strip("(),;:\"'")
+        if bare in SPECIAL_CASING:
+            out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
+        elif bare in KNOWN_ACRONYMS or (len(bare) > 1 and bare.isalpha()
+                                      and not re.search(r"[aeiouy]", bare)):
             out.append(word.upper())
-        elif index and lower in SMALL_WORDS:
+        elif index and bare in SMALL_WORDS:
             out.append(lower)
         else:
-            out.append("-".join(part[:1].upper() + part[1:] for part in lower.split("-")))
+            out.append(_capitalize(lower))
     return " ".join(out)
 
 
-def fingerprint(name: str) -> str:
-    """OpenRefine's fingerprint key: folded, punctuation gone, words sorted and unique.
+def _capitalize(word: str) -> str:
+    """"women's" → "Women's", "jewish-muslim" → "Jewish-Muslim", "(bay" → "(Bay"."""
+    parts = re.split(r"([-/(\"“])", word)
+    return "".join(part[:1].upper() + part[1:] for part in parts)
 
-    A leading "The" is dropped first so "The Sunrise Movement" meets "Sunrise Movement".
-    """
-    text = _PUNCT.sub("", fold(clean_text(name)))
-    words = text.split()
+
+@lru_cache(maxsize=65536)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Folded words of a name, "&" read as "and", a leading "The" dropped."""
+    text = fold(clean_text(name)).replace("&", " and ")
+    text = re.sub(r"(?<=\w)[.'’](?=\w)", "", text)  # U.S.A. → USA, Women's → Womens
+    words = _PUNCT.sub(" ", text).split()
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
-    return " ".join(sorted(set(words)))
+    return tuple(words)
+
+
+def fingerprint(name: str) -> str:
+    """OpenRefine's fingerprint key: folded, punctuation gone, words sorted and unique."""
+    return " ".join(sorted(set(name_tokens(name))))
+
+
+def ngram_fingerprint(name: str, n: int = 2) -> str:
+    """OpenRefine's n-gram fingerprint: spaces gone, the sorted unique character n-grams."""
+    squashed = "".join(name_tokens(name))
+    if len(squashed) <= n:
+        return squashed
+    return "".join(sorted({squashed[i:i + n] for i in range(len(squashed) - n + 1)}))
+
+
+def _initials(words: Iterable[str], *, skip_small: bool) -> str:
+    out = []
+    for word in words:
+        letters = re.sub(r"[^A-Za-z]", "", word)
+        if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
+            continue
+        # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
+        out.append(letters if letters.isupper() and len(letters) <= 3 else letters[0])
+    return "".join(out).upper()
+
+
+def name_initials(name: str) -> set[str]:
+    """The acronyms a name is commonly shortened to (with and without the small words)."""
+    words = re.split(r"[\s\-–—/]+", clean_text(name))
+    if words and words[0].casefold() == "the":
+        words = words[1:]
+    if len(words) < 2:
+        return set()
+    return {_initials(words, skip_small=True), _initials(words, skip_small=False)} - {""}
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(c in letters for c in short)
+
+
+def split_acronym(name: str) -> tuple[str, str]:
+    """("Friends Committee on National Legislation", "FCNL") for a name followed by its
+    acronym in parentheses; (name, "") otherwise. "(UK)" after a name is not its acronym."""
+    match = _PAREN_TAIL.match(name)
+    if not match:
+        return name, ""
+    base, inner = match.group("base").rstrip(" ,-–—"), match.group("inner").strip()
+    first = inner.split(" ")[0]
+    letters = first.replace(".", "")
+    if not (2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()):
+        return name, ""
+    words = re.split(r"[\s\-–—/]+", base)
+    everything = _initials(words, skip_small=False)
+    if letters[0] == everything[:1] and _is_subsequence(letters, everything):
+        return base, letters
+    return name, ""
+
+
+def is_bare_acronym(name: str) -> bool:
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()
 
 
 def best_spelling(variants: Iterable[str]) -> str:
-    """The canonical spelling among variants: mixed case beats single case, then the most
-    common, then the first seen."""
+    """The canonical spelling among variants: mixed case beats single case, a full name beats
+    a bare acronym, then the most common, then the first seen."""
     seen = [v for v in variants if v]
     if not seen:
         return ""
     counts = Counter(seen)
     order = {v: i for i, v in enumerate(dict.fromkeys(seen))}
-    return min(counts, key=lambda v: (is_single_case(v), -counts[v], order.get(v, 0)))
+    return min(counts, key=lambda v: (is_bare_acronym(v), is_single_case(v) and " " in v,
+                                      -counts[v], order[v]))
 
 
-def cluster_organizations(names: pd.Series) -> pd.Series:
-    """A cluster key per row (the fingerprint); "" for rows with no organization."""
-    return names.map(lambda n: fingerprint(n) if n else "")
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _typo_only(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """True when two word lists are the same words but for one or two small typos.
+
+    Differing words must be long enough to hold a typo (4+ letters), have no digits ("Chapter
+    27" vs "Chapter 72", "Local 600" vs "Local 60") and be one edit apart (two for 9+ letters),
+    so "Chicago" and "Chico" stay two places.
+    """
+    only_a = list((Counter(a) - Counter(b)).elements())
+    only_b = list((Counter(b) - Counter(a)).elements())
+    if len(a) != len(b) or len(only_a) != len(only_b) or not 0 < len(only_a) <= 2:
+        return False
+    for word in only_a:
+        partner = next((other for other in only_b if _one_typo(word, other)), None)
+        if partner is None:
+            return False
+        only_b.remove(partner)
+    return True
+
+
+def _one_typo(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < 4 or any(c.isdigit() for c in a + b):
+        return False
+    return OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 9 else 1)
+
+
+def _block_keys(tokens: tuple[str, ...]) -> set[tuple[int, str]]:
+    """Blocks for the fuzzy pass: names that may be typos of each other have as many words
+    (the guard demands it) and share the start of their first or of their last word."""
+    if not tokens:
+        return set()
+    return {(len(tokens), tokens[0][:3]), (len(tokens), tokens[-1][:3])}
+
+
+@dataclass
+class OrgClusters:
+    """Clusters of organization spellings, and the canonical name of each.
+
+    `key` maps a cleaned spelling to its cluster key (the fingerprint of the canonical name);
+    `canonical` maps it to the canonical name. `match` finds the cluster other text (an
+    individual's affiliation) names, without adding to the clusters.
+    """
+
+    key: dict[str, str] = field(default_factory=dict)
+    canonical: dict[str, str] = field(default_factory=dict)
+    _by_fingerprint: dict[str, str] = field(default_factory=dict)
+    _by_ngram: dict[str, str] = field(default_factory=dict)
+    _by_acronym: dict[str, str] = field(default_factory=dict)
+    _blocks: dict[tuple[int, str], list[tuple[tuple[str, ...], str]]] = field(
+        default_factory=dict)
+
+    def match(self, text: str) -> str:
+        """The canonical name of the organization `text` names, or ""."""
+        if not text:
+            return ""
+        if text in self.canonical:
+            return self.canonical[text]
+        base, _ = split_acronym(text)
+        for index, probe in ((self._by_fingerprint, fingerprint(base)),
+                             (self._by_ngram, ngram_fingerprint(base))):
+            if probe in index:
+                return index[probe]
+        if is_bare_acronym(text) and text.replace(".", "") in self._by_acronym:
+            return self._by_acronym[text.replace(".", "")]
+        tokens = name_tokens(base)
+        for block in _block_keys(tokens):
+            for other, name in self._blocks.get(block, ()):
+                if _typo_only(tokens, other):
+                    return name
+        return ""
+
+
+def cluster_organizations(names: pd.Series | Iterable[str],
+                          aliases: Mapping[str, str] | None = None) -> OrgClusters:
+    """Cluster the cleaned organization spellings of all responses (see the module doc).
+
+    Works on distinct spellings, so repeated answers cost nothing; the fuzzy pass compares
+    names only within blocks, so the work grows with block sizes, not with their square.
+    """
+    typed = [n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n]
+    counts = Counter(typed)
+    spellings = list(counts)
+    aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
+    aliases = {k: v for k, v in aliases.items() if k and v}
+    uf = _UnionFind()
+    base_of = {s: split_acronym(s) for s in spellings}
+    node = {s: "fp:" + fingerprint(base_of[s][0]) for s in spellings}
+    for spelling in spellings:
+        uf.find(node[spelling])
+
+    # 2. spacing variants
+    by_ngram: dict[str, str] = {}
+    for spelling in spellings:
+        gram = ngram_fingerprint(base_of[spelling][0])
+        if gram in by_ngram:
+            uf.union(node[spelling], by_ngram[gram])
+        else:
+            by_ngram[gram] = node[spelling]
+
+    # 3. acronyms in parentheses, then bare acronyms spelling one name's initials
+    acronym_owners: dict[str, set[str]] = defaultdict(set)
+    for spelling in spellings:
+        if base_of[spelling][1]:
+            acronym_owners[base_of[spelling][1]].add(node[spelling])
+    initials_owners: dict[str, set[str]] = defaultdict(set)
+    for spelling in spellings:
+        if not is_bare_acronym(spelling):
+            for letters in name_initials(base_of[spelling][0]):
+                if len(letters) >= 3:
+                    initials_owners[letters].add(uf.find(node[spelling]))
+    for spelling in spellings:
+        if not is_bare_acronym(spelling):
+            continue
+        letters = spelling.replace(".", "")
+        owners = {uf.find(n) for n in acronym_owners.get(letters, ())}
+        if not owners:
+            owners = {uf.find(n) for n in initials_owners.get(letters, ())}
+        if len(owners) == 1:
+            uf.union(node[spelling], owners.pop())
+
+    # 4. staff aliases
+    for variant, target in aliases.items():
+        uf.union("fp:" + fingerprint(split_acronym(variant)[0]),
+                 "fp:" + fingerprint(split_acronym(target)[0]))
+
+    # 5. typos, within blocks
+    tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
+    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for spelling in dict.fromkeys(spellings):
+        for block in _block_keys(tokens_of[spelling]):
+            blocks[block].append(spelling)
+    for members in blocks.values():
+        if len(members) > 1:
+            _fuzzy_block(members, tokens_of, node, uf)
+
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for spelling in spellings:
+        clusters[uf.find(node[spelling])].append(spelling)
+    alias_targets = {uf.find("fp:" + fingerprint(split_acronym(t)[0])): t
+                     for t in sorted(set(aliases.values()), reverse=True)}
+    result = OrgClusters()
+    for root, members in clusters.items():
+        name = alias_targets.get(root) or best_spelling(
+            m for m in typed_order(members, counts) for _ in range(counts[m]))
+        key = fingerprint(name)
+        for member in members:
+            result.key[member] = key
+            result.canonical[member] = name
+            result._by_fingerprint[fingerprint(base_of[member][0])] = name
+            result._by_ngram[ngram_fingerprint(base_of[member][0])] = name
+            if base_of[member][1]:
+                result._by_acronym[base_of[member][1]] = name
+            for block in _block_keys(tokens_of[member]):
+                result._blocks.setdefault(block, []).append((tokens_of[member], name))
+    for letters, owners in acronym_owners.items():
+        roots = {uf.find(n) for n in owners}
+        if len(roots) > 1:
+            result._by_acronym.pop(letters, None)
+    return result
+
+
+def typed_order(members: list[str], counts: Counter[str]) -> list[str]:
+    """Members in the order they were first typed (Counter keeps insertion order)."""
+    rank = {s: i for i, s in enumerate(counts)}
+    return sorted(members, key=rank.__getitem__)
+
+
+def _fuzzy_block(members: list[str], tokens_of: Mapping[str, tuple[str, ...]],
+                 node: Mapping[str, str], uf: _UnionFind) -> None:
+    texts = [" ".join(sorted(tokens_of[m])) for m in members]
+    for start in range(0, len(texts), _CHUNK):
+        scores = process.cdist(texts[start:start + _CHUNK], texts, scorer=fuzz.ratio,
+                               score_cutoff=_FUZZY_CUTOFF, dtype=np.uint8, workers=1)
+        for i, j in zip(*np.nonzero(scores), strict=True):
+            a, b = members[start + int(i)], members[int(j)]
+            if start + int(i) < int(j) and uf.find(node[a]) != uf.find(node[b]) \
+                    and _typo_only(tokens_of[a], tokens_of[b]):
+                uf.union(node[a], node[b])
