@@ -19,7 +19,7 @@ from sync.normalize.location import outside_us_evidence
 from sync.normalize.names import parse_name
 from sync.normalize.orgs import clean_org, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
-from sync.normalize.text import clean_text
+from sync.normalize.text import clean_text, no_new_formula
 from sync.normalize.times import parse_timestamp
 
 CLEAN_COLUMNS = (
@@ -40,6 +40,11 @@ def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Serie
     """`values.map(function)`, calling `function` once per distinct value."""
     results = {value: function(value) for value in pd.unique(values)}
     return values.map(results.__getitem__)
+
+
+def _text(function: Callable[[str], str]) -> Callable[[str], str]:
+    """A cleaning function that never turns typed text into a formula."""
+    return lambda value: no_new_formula(value, function(value))
 
 
 def _pairs(first: pd.Series, second: pd.Series,
@@ -65,8 +70,8 @@ def normalize_responses(responses: pd.DataFrame,
     out["submitted_at"] = pd.to_datetime(
         _per_distinct(text["submitted_at"], parse_timestamp), errors="coerce"
     )
-    out["email"] = _per_distinct(text["email"], clean_email)
-    out["organization"] = _per_distinct(text["organization"], clean_org)
+    out["email"] = _per_distinct(text["email"], _text(clean_email))
+    out["organization"] = _per_distinct(text["organization"], _text(clean_org))
     orgs = cluster_organizations(out["organization"], aliases)
     out["org_spelling_key"] = _per_distinct(
         out["organization"], lambda n: fingerprint(n) if n else "")
@@ -74,13 +79,16 @@ def normalize_responses(responses: pd.DataFrame,
     out["org_name"] = out["organization"].map(lambda n: orgs.canonical.get(n, ""))
     out["scope"] = _per_distinct(text["scope"], normalize_scope)
     names = _pairs(text["first_name"], text["last_name"], parse_name)
+    typed = [f"{first} {last}" for first, last in zip(text["first_name"], text["last_name"],
+                                                      strict=True)]
     out["title"] = [n.title for n in names]
     out["first_name"] = [n.first for n in names]
     out["last_name"] = [n.last for n in names]
-    out["display_name"] = [n.display if (n.first or n.last) else "" for n in names]
+    out["display_name"] = [no_new_formula(raw, n.display) if (n.first or n.last) else ""
+                           for raw, n in zip(typed, names, strict=True)]
     out["sort_name"] = [n.sort_key for n in names]
     out["affiliation"] = _per_distinct(
-        _per_distinct(text["affiliation"], clean_affiliation),
+        _per_distinct(text["affiliation"], _text(clean_affiliation)),
         lambda a: canonical_affiliation(a, orgs))
     out["authorized"] = _per_distinct(text["authorized"], authorization)
     out["amplify"] = _per_distinct(text["amplify"], yes_no_maybe)

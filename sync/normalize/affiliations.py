@@ -24,8 +24,9 @@ _ID_ONLY = re.compile(
     r"\s*[.*]*\s*[)\]}]?",
     re.IGNORECASE,
 )
-_ID_WORD = re.compile(r"\b(identification|identifying|ident\.?)\b|\b(for|4)\s+id\b|\bid\s+only\b",
-                      re.IGNORECASE)
+_ID_WORD = re.compile(
+    r"\b(identification|identifying|ident\.?)\b|\b(for|4)\s+id\b|\bid\s+(?:only|purposes?)\b",
+    re.IGNORECASE)
 _TRAILING = " ,;:-–—/*|"
 _WRAPPERS = {"(": ")", "[": "]", "{": "}", '"': '"', "“": "”", "'": "'"}
 # Small words that are also postal codes: never upper-cased as a state.

@@ -30,6 +30,7 @@ import tldextract
 from sync.normalize.places import (
     AMBIGUOUS_COUNTRIES,
     DEMONYMS,
+    PALESTINIAN_CITIES,
     PEOPLES,
     cities,
     countries,
@@ -41,7 +42,7 @@ from sync.normalize.text import clean_text
 
 # Country-code domains widely sold as generic ones: no evidence of where a group is based.
 GENERIC_CCTLDS = {"io", "co", "ai", "me", "tv", "ly", "fm", "am", "gg", "sh", "to", "cc", "ws",
-                  "la", "is", "it", "so", "xyz", "app", "dev", "nu", "tk", "ms", "vc", "bz"}
+                  "la", "is", "so", "nu", "tk", "ms", "vc", "bz"}
 US_TLDS = {"us", "edu", "gov", "mil"}
 _PREPOSITIONS = {"in", "for", "of", "with", "on", "from", "to", "about", "against", "and",
                  "the", "&", "de", "del", "pour", "fur", "por", "para", "y", "et", "und"}
@@ -119,7 +120,7 @@ def _segments(text: str) -> tuple[list[str], list[str]]:
     return [p for p in parts if p], [p.strip() for p in inner if p.strip()]
 
 
-def _place(key: str) -> tuple[str, str]:
+def _place(key: str, *, cities_too: bool = True) -> tuple[str, str]:
     """("foreign"|"us"|"ambiguous"|"", shown name) for a folded text that is a whole place."""
     us_cities, foreign = cities()
     if key in us_states():
@@ -130,6 +131,8 @@ def _place(key: str) -> tuple[str, str]:
         return "foreign", countries()[key]
     if key in DEMONYMS:
         return "foreign", DEMONYMS[key]
+    if not cities_too:
+        return "", ""
     if key in us_cities:
         return "us", key.title()
     if key in foreign:
@@ -143,8 +146,8 @@ def _trailing_place(words: list[str]) -> tuple[str, str]:
         if len(words) <= size:
             continue
         kind, shown = _place(" ".join(words[-size:]))
-        if kind and words[-size - 1] not in _PREPOSITIONS:
-            return kind, shown
+        if kind:  # the longest place wins: "of El Salvador" is not "Salvador"
+            return (kind, shown) if words[-size - 1] not in _PREPOSITIONS else ("", "")
     return "", ""
 
 
@@ -160,9 +163,10 @@ def _find_places(text: str) -> _TextFindings:
     for index, segment in enumerate([*segments, *inner]):
         key = place_key(segment)
         words = key.split()
-        if not words or (segment.isupper() and len(words) == 1):
-            continue  # "CAIR", "AMP": an acronym, not a town
-        kind, shown = _place(key)
+        if not words:
+            continue
+        # "CAIR", "AMP": an acronym, not a town
+        kind, shown = _place(key, cities_too=not (segment.isupper() and len(words) == 1))
         university = _UNIVERSITY.search(key)
         if not kind and university:
             kind, shown = _place(university.group("place"))
@@ -176,15 +180,32 @@ def _find_places(text: str) -> _TextFindings:
             weak.append(shown)
         if index == 0 and words[0] in PEOPLES and len(words) > 1 and words[1] != "american":
             strong.append(f"{words[0].title()} ({PEOPLES[words[0]]})")
-        elif index == 0 and not kind and words[-1] not in _INSTITUTIONS:
+        elif index == 0 and not kind and not _INSTITUTIONS & set(words[1:]):
             weak += _leading_place(words)
+        elif index == 0 and not kind:
+            weak += _leading_city(words)
     return _TextFindings(tuple(dict.fromkeys(strong)), tuple(dict.fromkeys(weak)),
                          tuple(dict.fromkeys(us)))
 
 
+def _leading_city(words: list[str]) -> list[str]:
+    """A foreign city opening a name ("Sydney Peace Foundation", "Tel Aviv University"):
+    worth a look, not proof. Palestinian towns open U.S. names as causes ("Gaza Solidarity
+    Committee of Ann Arbor")."""
+    _, foreign = cities()
+    for size in (2, 1):
+        head = " ".join(words[:size])
+        if len(words) > size and head in foreign and head not in PALESTINIAN_CITIES:
+            return [f"{head.title()} ({foreign[head]})"]
+    return []
+
+
 def _leading_place(words: list[str]) -> list[str]:
-    """A country or demonym opening a name ("Mexico Solidarity Network", "Norwegian
-    People's Aid"): worth a look, not proof. "Irish American …" is a U.S. name."""
+    """A country, demonym or foreign city opening a name ("Mexico Solidarity Network",
+    "Norwegian People's Aid"): worth a look, not proof. "Irish American …" is a U.S. name,
+    "Georgia Peace Action" a state's."""
+    if any(" ".join(words[:size]) in us_states() for size in (1, 2, 3)):
+        return []
     for size in (2, 1):
         if len(words) <= size or words[size] in {"american", "americans"}:
             continue
@@ -193,7 +214,7 @@ def _leading_place(words: list[str]) -> list[str]:
             return [countries().get(head, head.title())]
         if head in DEMONYMS:
             return [f"{head.title()} ({DEMONYMS[head]})"]
-    return []
+    return _leading_city(words)
 
 
 def outside_us_evidence(email: str, *texts: str) -> Evidence:

@@ -34,7 +34,7 @@ from sync.normalize.text import clean_text, fold, is_blankish, is_single_case
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
                "or", "the", "to", "with", "de", "la", "del", "y", "en"}
-KNOWN_ACRONYMS = {"us", "usa", "u.s.", "u.s.a.", "uk", "nyc", "la", "dc", "lgbtq", "lgbtqia",
+KNOWN_ACRONYMS = {"us", "usa", "u.s.", "u.s.a.", "uk", "nyc", "dc", "lgbtq", "lgbtqia",
                   "bds", "sjp", "jvp", "afsc", "fcnl", "cair", "dsa", "ucla", "suny",
                   "ngo", "aclu", "naacp", "uaw", "seiu", "afl-cio", "cwa", "ufcw", "nlg", "ywca",
                   "ymca", "uscpr", "amp", "cjp", "mit", "nyu", "usc", "ucsd", "ucc", "elca",
@@ -81,7 +81,9 @@ def recase_title(text: str) -> str:
     for index, word in enumerate(words):
         lower = word.lower()
         bare = lower.strip("(),;:\"'")
-        if bare in SPECIAL_CASING:
+        if bare == "la" and index == len(words) - 1:
+            out.append(word.upper())  # "Teacher, LA" (Los Angeles); "de la" inside a name
+        elif bare in SPECIAL_CASING:
             out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
         elif bare in KNOWN_ACRONYMS or (len(bare) > 1 and bare.isalpha()
                                       and not re.search(r"[aeiouy]", bare)):
@@ -99,15 +101,21 @@ def _capitalize(word: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in parts)
 
 
+# Words that never tell two organizations apart: "Students for Justice in Palestine at UCLA"
+# is "… - UCLA", "The Sunrise Movement" is "Sunrise Movement".
+_FILLER = {"the", "at"}
+
+
 @lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
-    """Folded words of a name, "&" read as "and", a leading "The" dropped."""
+    """Folded words of a name: "&" read as "and", a web address's ".org" dropped
+    ("MoveOn.org"), filler words dropped."""
     text = fold(clean_text(name)).replace("&", " and ")
+    text = re.sub(r"(?<=\w)\.(?:org|com|net)\b", "", text)
     text = re.sub(r"(?<=\w)[.'’](?=\w)", "", text)  # U.S.A. → USA, Women's → Womens
     words = _PUNCT.sub(" ", text).split()
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    return tuple(words)
+    kept = tuple(w for w in words if w not in _FILLER)
+    return kept or tuple(words)
 
 
 def fingerprint(name: str) -> str:
@@ -173,15 +181,29 @@ def is_bare_acronym(name: str) -> bool:
 
 
 def best_spelling(variants: Iterable[str]) -> str:
-    """The canonical spelling among variants: mixed case beats single case, a full name beats
-    a bare acronym, then the most common, then the first seen."""
-    seen = [v for v in variants if v]
-    if not seen:
+    """The canonical spelling among variants (in the order typed, repeats counted)."""
+    return canonical_name(Counter(v for v in variants if v))
+
+
+def canonical_name(counts: Mapping[str, int]) -> str:
+    """The canonical name of a cluster from its spellings' counts (in the order typed).
+
+    A full name beats a bare acronym, mixed case beats one case, then the most common
+    (a name and the same name with its acronym in parentheses count together), then the
+    first typed. A trailing "(FCNL)" is dropped: the letter prints the name.
+    """
+    if not counts:
         return ""
-    counts = Counter(seen)
-    order = {v: i for i, v in enumerate(dict.fromkeys(seen))}
-    return min(counts, key=lambda v: (is_bare_acronym(v), is_single_case(v) and " " in v,
-                                      -counts[v], order[v]))
+    order = {v: i for i, v in enumerate(counts)}
+    by_base: Counter[str] = Counter()
+    for spelling, count in counts.items():
+        by_base[fingerprint(split_acronym(spelling)[0])] += count
+    best = min(counts, key=lambda v: (
+        is_bare_acronym(v), is_single_case(v) and " " in v,
+        -by_base[fingerprint(split_acronym(v)[0])], bool(split_acronym(v)[1]), order[v]))
+    base, acronym = split_acronym(best)
+    return base if acronym and _PAREN_TAIL.match(best).group("inner").strip() == acronym \
+        else best
 
 
 class _UnionFind:
@@ -301,7 +323,17 @@ def cluster_organizations(names: pd.Series | Iterable[str],
         else:
             by_ngram[gram] = node[spelling]
 
-    # 3. acronyms in parentheses, then bare acronyms spelling one name's initials
+    # 3. typos, within blocks
+    tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
+    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for spelling in dict.fromkeys(spellings):
+        for block in _block_keys(tokens_of[spelling]):
+            blocks[block].append(spelling)
+    for members in blocks.values():
+        if len(members) > 1:
+            _fuzzy_block(members, tokens_of, node, uf)
+
+    # 4. acronyms in parentheses, then bare acronyms spelling one name's initials
     acronym_owners: dict[str, set[str]] = defaultdict(set)
     for spelling in spellings:
         if base_of[spelling][1]:
@@ -322,20 +354,10 @@ def cluster_organizations(names: pd.Series | Iterable[str],
         if len(owners) == 1:
             uf.union(node[spelling], owners.pop())
 
-    # 4. staff aliases
+    # 5. staff aliases
     for variant, target in aliases.items():
         uf.union("fp:" + fingerprint(split_acronym(variant)[0]),
                  "fp:" + fingerprint(split_acronym(target)[0]))
-
-    # 5. typos, within blocks
-    tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
-    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for spelling in dict.fromkeys(spellings):
-        for block in _block_keys(tokens_of[spelling]):
-            blocks[block].append(spelling)
-    for members in blocks.values():
-        if len(members) > 1:
-            _fuzzy_block(members, tokens_of, node, uf)
 
     clusters: dict[str, list[str]] = defaultdict(list)
     for spelling in spellings:
@@ -344,8 +366,8 @@ def cluster_organizations(names: pd.Series | Iterable[str],
                      for t in sorted(set(aliases.values()), reverse=True)}
     result = OrgClusters()
     for root, members in clusters.items():
-        name = alias_targets.get(root) or best_spelling(
-            m for m in typed_order(members, counts) for _ in range(counts[m]))
+        name = alias_targets.get(root) or canonical_name(
+            {m: counts[m] for m in typed_order(members, counts)})
         key = fingerprint(name)
         for member in members:
             result.key[member] = key

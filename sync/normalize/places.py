@@ -69,8 +69,8 @@ US_TOWNS_NAMED_LIKE_ABROAD = {
     "havana", "madrid", "odessa", "palermo", "plymouth", "york", "new london", "frankfort",
     "edinburg", "oxford", "cambridge", "manchester", "birmingham",
 }
-# Foreign city names made only of everyday English words ("Metro", "Central Coast", "Nice"):
-# in a name they are words, not places.
+# City names made only of everyday English words ("Metro", "Central Coast", "Nice",
+# "University", Florida): in a name they are words, not places.
 _CITY_WORDS = {
     "nice", "split", "bath", "sale", "hull", "deal", "mobile", "reading", "batman", "hope",
     "gap", "union", "mission", "progress", "progreso", "unity", "victoria", "of", "justice",
@@ -81,11 +81,12 @@ _CITY_WORDS = {
     "center", "station", "market", "bridge", "spring", "springs", "harbour", "harbor",
     "island", "islands", "beach", "district", "county", "town", "santa", "san", "victory",
     "marina", "concord", "providence", "independence", "florida", "colon", "trinidad",
+    "university", "college", "church", "temple", "school", "academy", "institute",
 }
 # Foreign cities are evidence from this size up (Ramallah, Jenin and Nablus are smaller but
 # are where Palestinian partner groups are based).
 _MIN_CITY = 50_000
-_PALESTINIAN_CITIES = {"ramallah", "nablus", "jenin", "hebron", "bethlehem", "gaza",
+PALESTINIAN_CITIES = {"ramallah", "nablus", "jenin", "hebron", "bethlehem", "gaza",
                        "gaza city", "jerusalem", "east jerusalem", "al-bireh", "jericho"}
 
 
@@ -141,13 +142,14 @@ def cities() -> tuple[frozenset[str], dict[str, str]]:
              for c in pycountry.countries}
     for city in _geo().get_cities().values():
         key = place_key(city["name"])
+        if set(key.split()) <= _CITY_WORDS:
+            continue
         if city["countrycode"] == "US":
             us.add(key)
             continue
-        if city["population"] < _MIN_CITY and key not in _PALESTINIAN_CITIES:
+        if city["population"] < _MIN_CITY and key not in PALESTINIAN_CITIES:
             continue
         if key not in abroad or abroad[key][0] < city["population"]:
             abroad[key] = (city["population"], names.get(city["countrycode"], ""))
-    foreign = {k: country for k, (_, country) in abroad.items()
-               if k not in us and len(k) > 2 and not set(k.split()) <= _CITY_WORDS}
+    foreign = {k: country for k, (_, country) in abroad.items() if k not in us and len(k) > 2}
     return frozenset(us), foreign
