@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.normalize.answers import PARTNER_ORGS
-from sync.normalize.text import fold
+from sync.normalize.text import fold, looks_like_formula
 
 CURATED_COLUMNS = (
     "Signer ID", "Type", "Name", "Listed As", "Affiliation", "Scope", "Outside U.S.", "Flags",
@@ -135,6 +135,11 @@ def _flags(rows: pd.DataFrame, us_only: bool, evidence: str) -> tuple[list[str],
     return flags, outside
 
 
+def _formula_flag(*texts: str) -> list[str]:
+    """Text a spreadsheet would run as a formula is written as text, but is no name."""
+    return ["looks like a spreadsheet formula"] if any(map(looks_like_formula, texts)) else []
+
+
 def widest_scope(scopes: pd.Series) -> str:
     """The widest scope the responses give: a chapter member who names the national
     organization often answers with their chapter's scope ("Local")."""
@@ -149,6 +154,7 @@ def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[
     mine = rows[rows["org_key"] == group["org_key"].iloc[0]]
     scope = widest_scope(mine["scope"])
     flags, outside = _flags(mine, us_only, "org_evidence")
+    flags += _formula_flag(mine["org_name"].iloc[-1])
     if not mine["authorized"].eq("yes").any():
         flags.append("authorization not confirmed")
     if scope == "Unknown":
@@ -175,6 +181,7 @@ def _person_signer(kept: pd.DataFrame, winner: pd.Series, behind: dict[int, list
     affiliation = winner["affiliation"]
     if not affiliation and winner["authorized"] == "individual":
         affiliation = winner["org_name"]
+    flags += _formula_flag(winner["display_name"], affiliation)
     key = f"email:{winner['email']}" if winner["email"] else f"name:{fold(winner['display_name'])}"
     return {
         "Type": INDIVIDUAL, "Name": winner["display_name"], "Listed As": "",

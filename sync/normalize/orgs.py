@@ -4,13 +4,15 @@ Clustering follows OpenRefine's key-collision methods and adds what a sign-on li
 
 1. fingerprint: case, accents, punctuation and word order folded ("The Presbyterian Church
    (U.S.A.)" meets "Presbyterian Church (USA)");
-2. n-gram fingerprint of the squashed name, for spacing variants ("MoveOn" / "Move On");
+2. a spacing key, the name's words run together, for spacing variants ("MoveOn" / "Move
+   On"): an n-gram key that keeps the n-grams in order (see `spacing_key`);
 3. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
    organization's alias, so a bare "FCNL" joins it; a bare all-caps acronym that spells the
    initials of exactly one organization ("USCPR") joins it too;
 4. staff aliases (variant → canonical) from the job file and the `Aliases` tab;
-5. a fuzzy pass for typos (rapidfuzz token_sort_ratio within blocks, then a token-level
-   guard: the names must have the same words but for one or two small typos).
+5. a fuzzy pass for typos: within a block of names that share all their words but one
+   (word order ignored, like token_sort_ratio), rapidfuzz finds the odd words one edit apart
+   (two for long words), and a guard keeps two real words apart ("Marion" / "Marin").
 
 A chapter never merges into its parent: "Democratic Socialists of America - Boston" has a
 word the parent lacks, which no step above accepts (hence no token_set_ratio, which scores
@@ -21,15 +23,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from sync.normalize.places import cities, countries, us_states
 from sync.normalize.text import clean_text, fold, is_blankish, is_single_case
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
@@ -48,7 +51,6 @@ SPECIAL_CASING = {"phd": "PhD", "ph.d.": "Ph.D.", "ph.d": "Ph.D", "codepink": "C
 _KEEP_PERIOD = {"inc", "co", "ltd", "corp", "jr", "sr", "st", "dept", "assn", "bros", "intl"}
 _PUNCT = re.compile(r"[^\w\s]")
 _PAREN_TAIL = re.compile(r"^(?P<base>.*?\S)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]$")
-_FUZZY_CUTOFF = 90
 _CHUNK = 1000  # rows of the score matrix at a time, so a big block stays small in memory
 
 
@@ -123,12 +125,15 @@ def fingerprint(name: str) -> str:
     return " ".join(sorted(set(name_tokens(name))))
 
 
-def ngram_fingerprint(name: str, n: int = 2) -> str:
-    """OpenRefine's n-gram fingerprint: spaces gone, the sorted unique character n-grams."""
-    squashed = "".join(name_tokens(name))
-    if len(squashed) <= n:
-        return squashed
-    return "".join(sorted({squashed[i:i + n] for i in range(len(squashed) - n + 1)}))
+def spacing_key(name: str) -> str:
+    """The key for spacing variants ("MoveOn" / "Move On" / "Move-On"): the folded words
+    run together.
+
+    OpenRefine's n-gram fingerprint keeps the sorted set of character n-grams, which makes
+    long names collide ("Democratic Socialists of Balington" / "… of Batington" have the
+    same bigrams); keeping the characters in order has no such collisions.
+    """
+    return "".join(name_tokens(name))
 
 
 def _initials(words: Iterable[str], *, skip_small: bool) -> str:
@@ -225,23 +230,31 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _typo_only(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """True when two word lists are the same words but for one or two small typos.
+def _typo_only(a: tuple[str, ...], b: tuple[str, ...],
+               established: Callable[[str], bool]) -> bool:
+    """True when two word lists are the same words but for one small typo.
 
-    Differing words must be long enough to hold a typo (4+ letters), have no digits ("Chapter
-    27" vs "Chapter 72", "Local 600" vs "Local 60") and be one edit apart (two for 9+ letters),
-    so "Chicago" and "Chico" stay two places.
+    The differing word must be long enough to hold a typo (4+ letters), have no digits
+    ("Chapter 27" vs "Chapter 72", "Local 600" vs "Local 60") and be one edit apart (two for
+    9+ letters). And one of the two must not be `established` (a known place, or a word other
+    names use too): "Marion" and "Marin", or two towns both with chapters, are two places,
+    while "Amercan" next to "American" is a typo.
     """
-    only_a = list((Counter(a) - Counter(b)).elements())
-    only_b = list((Counter(b) - Counter(a)).elements())
-    if len(a) != len(b) or len(only_a) != len(only_b) or not 0 < len(only_a) <= 2:
+    if len(a) != len(b):
         return False
-    for word in only_a:
-        partner = next((other for other in only_b if _one_typo(word, other)), None)
-        if partner is None:
-            return False
-        only_b.remove(partner)
-    return True
+    if len(set(a)) == len(a) and len(set(b)) == len(b):
+        only_a, only_b = list(set(a) - set(b)), list(set(b) - set(a))
+    else:
+        only_a = list((Counter(a) - Counter(b)).elements())
+        only_b = list((Counter(b) - Counter(a)).elements())
+    return (len(only_a) == len(only_b) == 1 and _one_typo(only_a[0], only_b[0])
+            and not (established(only_a[0]) and established(only_b[0])))
+
+
+@lru_cache(maxsize=65536)
+def is_place_word(word: str) -> bool:
+    us_cities, foreign = cities()
+    return word in us_states() or word in countries() or word in us_cities or word in foreign
 
 
 def _one_typo(a: str, b: str) -> bool:
@@ -250,12 +263,19 @@ def _one_typo(a: str, b: str) -> bool:
     return OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 9 else 1)
 
 
-def _block_keys(tokens: tuple[str, ...]) -> set[tuple[int, str]]:
-    """Blocks for the fuzzy pass: names that may be typos of each other have as many words
-    (the guard demands it) and share the start of their first or of their last word."""
-    if not tokens:
-        return set()
-    return {(len(tokens), tokens[0][:3]), (len(tokens), tokens[-1][:3])}
+def _blocks_of(tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """(block, odd word) pairs for the fuzzy pass. The guard only accepts names that differ
+    in one word, so two such names share all their other words: a name sits in one block per
+    word (keyed by its other words), with that word as the one to compare. One-word names
+    are blocked by their first and by their last two letters."""
+    if len(tokens) == 1:
+        return [(("#first", tokens[0][:2]), tokens[0]), (("#last", tokens[0][-2:]), tokens[0])]
+    ordered = sorted(tokens)
+    return [(tuple(ordered[:i] + ordered[i + 1:]), word) for i, word in enumerate(ordered)]
+
+
+def _block_keys(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {block for block, _ in _blocks_of(tokens)}
 
 
 @dataclass
@@ -272,8 +292,9 @@ class OrgClusters:
     _by_fingerprint: dict[str, str] = field(default_factory=dict)
     _by_ngram: dict[str, str] = field(default_factory=dict)
     _by_acronym: dict[str, str] = field(default_factory=dict)
-    _blocks: dict[tuple[int, str], list[tuple[tuple[str, ...], str]]] = field(
+    _blocks: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(
         default_factory=dict)
+    _word_counts: Counter[str] = field(default_factory=Counter)
 
     def match(self, text: str) -> str:
         """The canonical name of the organization `text` names, or ""."""
@@ -283,7 +304,7 @@ class OrgClusters:
             return self.canonical[text]
         base, _ = split_acronym(text)
         for index, probe in ((self._by_fingerprint, fingerprint(base)),
-                             (self._by_ngram, ngram_fingerprint(base))):
+                             (self._by_ngram, spacing_key(base))):
             if probe in index:
                 return index[probe]
         if is_bare_acronym(text) and text.replace(".", "") in self._by_acronym:
@@ -291,9 +312,12 @@ class OrgClusters:
         tokens = name_tokens(base)
         for block in _block_keys(tokens):
             for other, name in self._blocks.get(block, ()):
-                if _typo_only(tokens, other):
+                if _typo_only(tokens, other, self._established):
                     return name
         return ""
+
+    def _established(self, word: str) -> bool:
+        return self._word_counts[word] > 1 or is_place_word(word)
 
 
 def cluster_organizations(names: pd.Series | Iterable[str],
@@ -301,7 +325,8 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     """Cluster the cleaned organization spellings of all responses (see the module doc).
 
     Works on distinct spellings, so repeated answers cost nothing; the fuzzy pass compares
-    names only within blocks, so the work grows with block sizes, not with their square.
+    names only within blocks (names sharing all words but one), which stay small however
+    many responses there are.
     """
     typed = [n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n]
     counts = Counter(typed)
@@ -317,21 +342,26 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     # 2. spacing variants
     by_ngram: dict[str, str] = {}
     for spelling in spellings:
-        gram = ngram_fingerprint(base_of[spelling][0])
+        gram = spacing_key(base_of[spelling][0])
         if gram in by_ngram:
             uf.union(node[spelling], by_ngram[gram])
         else:
             by_ngram[gram] = node[spelling]
 
-    # 3. typos, within blocks
+    # 3. typos, within blocks (a word other names use too is no typo)
     tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
-    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for spelling in dict.fromkeys(spellings):
-        for block in _block_keys(tokens_of[spelling]):
-            blocks[block].append(spelling)
+    word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
+
+    def established(word: str) -> bool:
+        return word_counts[word] > 1 or is_place_word(word)
+
+    blocks: dict[tuple[str, ...], dict[str, str]] = defaultdict(dict)
+    for spelling in spellings:
+        for block, word in _blocks_of(tokens_of[spelling]):
+            blocks[block].setdefault(word, spelling)
     for members in blocks.values():
         if len(members) > 1:
-            _fuzzy_block(members, tokens_of, node, uf)
+            _fuzzy_block(members, node, uf, established)
 
     # 4. acronyms in parentheses, then bare acronyms spelling one name's initials
     acronym_owners: dict[str, set[str]] = defaultdict(set)
@@ -364,16 +394,15 @@ def cluster_organizations(names: pd.Series | Iterable[str],
         clusters[uf.find(node[spelling])].append(spelling)
     alias_targets = {uf.find("fp:" + fingerprint(split_acronym(t)[0])): t
                      for t in sorted(set(aliases.values()), reverse=True)}
-    result = OrgClusters()
+    result = OrgClusters(_word_counts=word_counts)
     for root, members in clusters.items():
-        name = alias_targets.get(root) or canonical_name(
-            {m: counts[m] for m in typed_order(members, counts)})
+        name = alias_targets.get(root) or canonical_name({m: counts[m] for m in members})
         key = fingerprint(name)
         for member in members:
             result.key[member] = key
             result.canonical[member] = name
             result._by_fingerprint[fingerprint(base_of[member][0])] = name
-            result._by_ngram[ngram_fingerprint(base_of[member][0])] = name
+            result._by_ngram[spacing_key(base_of[member][0])] = name
             if base_of[member][1]:
                 result._by_acronym[base_of[member][1]] = name
             for block in _block_keys(tokens_of[member]):
@@ -385,20 +414,22 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     return result
 
 
-def typed_order(members: list[str], counts: Counter[str]) -> list[str]:
-    """Members in the order they were first typed (Counter keeps insertion order)."""
-    rank = {s: i for i, s in enumerate(counts)}
-    return sorted(members, key=rank.__getitem__)
+def _fuzzy_block(members: Mapping[str, str], node: Mapping[str, str], uf: _UnionFind,
+                 established: Callable[[str], bool]) -> None:
+    """Join the names of one block (odd word → spelling) whose odd words are a typo apart.
 
-
-def _fuzzy_block(members: list[str], tokens_of: Mapping[str, tuple[str, ...]],
-                 node: Mapping[str, str], uf: _UnionFind) -> None:
-    texts = [" ".join(sorted(tokens_of[m])) for m in members]
-    for start in range(0, len(texts), _CHUNK):
-        scores = process.cdist(texts[start:start + _CHUNK], texts, scorer=fuzz.ratio,
-                               score_cutoff=_FUZZY_CUTOFF, dtype=np.uint8, workers=1)
-        for i, j in zip(*np.nonzero(scores), strict=True):
-            a, b = members[start + int(i)], members[int(j)]
-            if start + int(i) < int(j) and uf.find(node[a]) != uf.find(node[b]) \
-                    and _typo_only(tokens_of[a], tokens_of[b]):
-                uf.union(node[a], node[b])
+    Only a word that is not `established` can be a typo, so those are compared (with
+    rapidfuzz, against every word of the block) and the rest never are.
+    """
+    words = [w for w in members if len(w) >= 4 and not any(c.isdigit() for c in w)]
+    fresh = [w for w in words if not established(w)]
+    if not fresh or len(words) < 2:
+        return
+    for start in range(0, len(fresh), _CHUNK):
+        chunk = fresh[start:start + _CHUNK]
+        distances = process.cdist(chunk, words, scorer=OSA.distance, score_cutoff=2,
+                                  dtype=np.int32, workers=1)
+        for i, j in zip(*np.nonzero(distances <= 2), strict=True):
+            a, b = chunk[int(i)], words[int(j)]
+            if a != b and _one_typo(a, b):
+                uf.union(node[members[a]], node[members[b]])
