@@ -8,6 +8,7 @@ organization column is clustered as a whole (orgs.cluster_organizations).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,7 +34,7 @@ __all__ = ["CLEAN_COLUMNS", "clean_affiliation", "clean_email", "normalize_respo
 
 def clean_email(value: str) -> str:
     text = clean_text(value).removeprefix("mailto:").replace(" ", "").strip("<>;,")
-    return text.casefold()
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
 def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
@@ -45,6 +46,11 @@ def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Serie
 def _text(function: Callable[[str], str]) -> Callable[[str], str]:
     """A cleaning function that never turns typed text into a formula."""
     return lambda value: no_new_formula(value, function(value))
+
+
+def _column(frame: pd.DataFrame, values: list[Any]) -> pd.Series:
+    """A column of Python values (text stays text even when there are no rows)."""
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _pairs(first: pd.Series, second: pd.Series,
@@ -79,22 +85,20 @@ def normalize_responses(responses: pd.DataFrame,
     out["org_name"] = out["organization"].map(lambda n: orgs.canonical.get(n, ""))
     out["scope"] = _per_distinct(text["scope"], normalize_scope)
     names = _pairs(text["first_name"], text["last_name"], parse_name)
-    typed = [f"{first} {last}" for first, last in zip(text["first_name"], text["last_name"],
-                                                      strict=True)]
-    out["title"] = [n.title for n in names]
-    out["first_name"] = [n.first for n in names]
-    out["last_name"] = [n.last for n in names]
-    out["display_name"] = [no_new_formula(raw, n.display) if (n.first or n.last) else ""
-                           for raw, n in zip(typed, names, strict=True)]
-    out["sort_name"] = [n.sort_key for n in names]
+    out["title"] = _column(out, [n.title for n in names])
+    out["first_name"] = _column(out, [n.first for n in names])
+    out["last_name"] = _column(out, [n.last for n in names])
+    out["display_name"] = _column(out, [n.display if (n.first or n.last) else "" for n in names])
+    out["sort_name"] = _column(out, [n.sort_key for n in names])
     out["affiliation"] = _per_distinct(
         _per_distinct(text["affiliation"], _text(clean_affiliation)),
         lambda a: canonical_affiliation(a, orgs))
     out["authorized"] = _per_distinct(text["authorized"], authorization)
     out["amplify"] = _per_distinct(text["amplify"], yes_no_maybe)
     out["partners"] = _per_distinct(text["partners"], partner_orgs)
-    out["org_evidence"] = _pairs(out["email"], out["organization"], outside_us_evidence)
+    out["org_evidence"] = _column(
+        out, _pairs(out["email"], out["organization"], outside_us_evidence))
     # An individual with no affiliation is listed with the organization they named.
     listed = out["affiliation"].where(out["affiliation"] != "", out["org_name"])
-    out["person_evidence"] = _pairs(out["email"], listed, outside_us_evidence)
+    out["person_evidence"] = _column(out, _pairs(out["email"], listed, outside_us_evidence))
     return out

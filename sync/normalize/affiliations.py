@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from sync.normalize.orgs import OrgClusters, clean_org, is_bare_acronym
+from sync.normalize.orgs import OrgClusters, clean_org, is_bare_acronym, period_belongs
 from sync.normalize.places import us_postal_codes
-from sync.normalize.text import clean_text, is_blankish
+from sync.normalize.text import clean_text, is_blankish, looks_like_formula
 
 # "(for identification purposes only)", "- for ID only", "[title for identification only]",
 # "affiliation listed for identification purposes", "*identification only*".
@@ -40,14 +40,24 @@ def clean_affiliation(value: str) -> str:
         text = _ID_ONLY.sub(" ", text)
     text = clean_text(text)
     text = re.sub(r"[(\[{]\s*[)\]}]", " ", text)
-    text = clean_text(text).strip(_TRAILING)
+    text = _strip_ends(text)
     while len(text) > 1 and text[0] in _WRAPPERS and text.endswith(_WRAPPERS[text[0]]) \
             and text.count(text[0]) == 1 + (text[0] == _WRAPPERS[text[0]]):
-        text = text[1:-1].strip(_TRAILING)
+        text = _strip_ends(text[1:-1])
     if is_blankish(text):
         return ""
     recased = clean_org(text)
     return _upper_state_codes(recased) if recased != text else recased
+
+
+def _strip_ends(text: str) -> str:
+    """Without leading and trailing separators and a trailing period that is not part of
+    an abbreviation ("Inc.", "U.S.")."""
+    text = clean_text(text)
+    while text != (text := text.strip(_TRAILING)) or (
+            text.endswith(".") and not period_belongs(text) and (text := text[:-1])):
+        pass
+    return text
 
 
 def _upper_state_codes(text: str) -> str:
@@ -66,11 +76,11 @@ def canonical_affiliation(affiliation: str, orgs: OrgClusters) -> str:
     if not affiliation:
         return ""
     whole = orgs.match(affiliation)
-    if whole:
+    if whole and not looks_like_formula(whole):
         return whole
     role, sep, rest = affiliation.partition(", ")
     if sep and rest and not is_bare_acronym(rest):
         named = orgs.match(rest)
-        if named:
+        if named and not looks_like_formula(named):
             return f"{role}{sep}{named}"
     return affiliation

@@ -56,15 +56,16 @@ _CHUNK = 1000  # rows of the score matrix at a time, so a big block stays small 
 
 def clean_org(name: str) -> str:
     """What an organization answer says, tidied; "" when it says nothing."""
-    text = clean_text(name).strip(" ,;:")
-    if text.endswith(".") and not _period_belongs(text):
-        text = text.rstrip(". ")
-    if is_blankish(text):
+    text = clean_text(name)
+    while text != (text := text.strip(" ,;:")) or (
+            text.endswith(".") and not period_belongs(text) and (text := text[:-1])):
+        pass
+    if is_blankish(text) or not any(c.isalnum() for c in text):
         return ""
     return recase_title(text)
 
 
-def _period_belongs(text: str) -> bool:
+def period_belongs(text: str) -> bool:
     last = text.rsplit(" ", 1)[-1]
     return "." in last[:-1] or last[:-1].casefold() in _KEEP_PERIOD or len(last) == 2
 
