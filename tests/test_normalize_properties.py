@@ -26,7 +26,7 @@ TYPED = st.one_of(
     st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=8).map(" ".join),
     st.lists(PIECES, max_size=8).map("".join),
 )
-SETTINGS = settings(max_examples=300, deadline=None,
+SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
