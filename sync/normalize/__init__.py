@@ -96,9 +96,11 @@ def normalize_responses(responses: pd.DataFrame,
     out["authorized"] = _per_distinct(text["authorized"], authorization)
     out["amplify"] = _per_distinct(text["amplify"], yes_no_maybe)
     out["partners"] = _per_distinct(text["partners"], partner_orgs)
+    # Evidence depends on the email's domain only: weigh each (domain, text) pair once.
+    domains = "@" + out["email"].str.rpartition("@")[2]
     out["org_evidence"] = _column(
-        out, _pairs(out["email"], out["organization"], outside_us_evidence))
+        out, _pairs(domains, out["organization"], outside_us_evidence))
     # An individual with no affiliation is listed with the organization they named.
     listed = out["affiliation"].where(out["affiliation"] != "", out["org_name"])
-    out["person_evidence"] = _column(out, _pairs(out["email"], listed, outside_us_evidence))
+    out["person_evidence"] = _column(out, _pairs(domains, listed, outside_us_evidence))
     return out
