@@ -97,7 +97,7 @@ def normalize_responses(responses: pd.DataFrame,
     out["amplify"] = _per_distinct(text["amplify"], yes_no_maybe)
     out["partners"] = _per_distinct(text["partners"], partner_orgs)
     # Evidence depends on the email's domain only: weigh each (domain, text) pair once.
-    domains = "@" + out["email"].str.rpartition("@")[2]
+    domains = _per_distinct(out["email"], lambda email: "@" + email.rpartition("@")[2])
     out["org_evidence"] = _column(
         out, _pairs(domains, out["organization"], outside_us_evidence))
     # An individual with no affiliation is listed with the organization they named.
