@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.normalize.answers import PARTNER_ORGS
+from sync.normalize.names import split_title
 from sync.normalize.text import fold, looks_like_formula
 
 CURATED_COLUMNS = (
@@ -213,7 +214,9 @@ def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
     people = out[out["Type"] == INDIVIDUAL]
     if people.empty:
         return out
-    same = people["Name"].map(fold) + "\x00" + people["Affiliation"].map(fold)
+    # "Dr. Susan Lee" and "Susan Lee" are the same name
+    same = people["Name"].map(lambda n: fold(split_title(n)[1] or n)) + "\x00" + \
+        people["Affiliation"].map(fold)
     first_id = people.groupby(same, sort=False)["Signer ID"].transform("first")
     for index in people.index[people["Signer ID"] != first_id]:
         reason = f"possible duplicate of {first_id[index]}"

@@ -145,3 +145,21 @@ def test_an_individual_affiliation_uses_the_organization_signers_name(tmp_path):
     ]))
     people = tab[tab["Type"] == "Individual"].set_index("Name")
     assert people.loc["Eli Rosen", "Affiliation"] == "Member, Jewish Voice for Peace"
+
+
+def test_the_same_person_under_two_emails_is_flagged_once(tmp_path):
+    tab = curated(job(tmp_path, [
+        response("10/1/2021 10:00:00", "lm@example.org", first="Lucía", last="Morales",
+                 affiliation="Associate Professor of Anthropology, CUNY",
+                 authorized="Not applicable"),
+        response("10/2/2021 10:00:00", "lucia@cuny.example.edu", first="Dr. Lucía",
+                 last="MORALES", affiliation="associate professor of anthropology, cuny",
+                 authorized="Not applicable"),
+        response("10/3/2021 10:00:00", "other@example.org", first="Lucía", last="Morales",
+                 affiliation="Brooklyn College", authorized="Not applicable"),
+    ]))
+    first_id = tab.loc[tab["Email"] == "lm@example.org", "Signer ID"].item()
+    flags = tab.set_index("Email")["Flags"]
+    assert flags["lm@example.org"] == ""
+    assert flags["lucia@cuny.example.edu"] == f"possible duplicate of {first_id}"
+    assert flags["other@example.org"] == ""
