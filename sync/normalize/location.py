@@ -240,8 +240,3 @@ def outside_us_evidence(email: str, *texts: str) -> Evidence:
         return Evidence(False, (f"outside U.S.?: names {', '.join(dict.fromkeys(weak))}: "
                                 "confirm U.S. base",))
     return NO_EVIDENCE
-
-
-def outside_us_reasons(email: str, *texts: str) -> list[str]:
-    """The flags `outside_us_evidence` gives (kept for callers that only need the text)."""
-    return list(outside_us_evidence(email, *texts).reasons)

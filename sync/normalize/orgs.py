@@ -186,11 +186,6 @@ def is_bare_acronym(name: str) -> bool:
     return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()
 
 
-def best_spelling(variants: Iterable[str]) -> str:
-    """The canonical spelling among variants (in the order typed, repeats counted)."""
-    return canonical_name(Counter(v for v in variants if v))
-
-
 def canonical_name(counts: Mapping[str, int]) -> str:
     """The canonical name of a cluster from its spellings' counts (in the order typed).
 
