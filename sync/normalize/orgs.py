@@ -6,13 +6,15 @@ Clustering follows OpenRefine's key-collision methods and adds what a sign-on li
    (U.S.A.)" meets "Presbyterian Church (USA)");
 2. a spacing key, the name's words run together, for spacing variants ("MoveOn" / "Move
    On"): an n-gram key that keeps the n-grams in order (see `spacing_key`);
-3. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
+3. a fuzzy pass for typos: within a block of names that share all their words but one
+   (word order ignored, like token_sort_ratio), rapidfuzz finds the odd words one edit apart
+   (two for long words), and a guard keeps two real words apart ("Austin" / "Tustin");
+4. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
    organization's alias, so a bare "FCNL" joins it; a bare all-caps acronym that spells the
    initials of exactly one organization ("USCPR") joins it too;
-4. staff aliases (variant → canonical) from the job file and the `Aliases` tab;
-5. a fuzzy pass for typos: within a block of names that share all their words but one
-   (word order ignored, like token_sort_ratio), rapidfuzz finds the odd words one edit apart
-   (two for long words), and a guard keeps two real words apart ("Marion" / "Marin").
+5. a name opening with an acronym ("JVP Los Angeles") joins the name it abbreviates
+   ("Jewish Voice for Peace - Los Angeles");
+6. staff aliases (variant → canonical) from the job file and the `Aliases` tab.
 
 A chapter never merges into its parent: "Democratic Socialists of America - Boston" has a
 word the parent lacks, which no step above accepts (hence no token_set_ratio, which scores
@@ -380,7 +382,10 @@ def cluster_organizations(names: pd.Series | Iterable[str],
         if len(owners) == 1:
             uf.union(node[spelling], owners.pop())
 
-    # 5. staff aliases
+    # 5. acronym-led chapters ("JVP Los Angeles", "NLG NYC") join the chapter spelled out
+    _join_acronym_chapters(spellings, node, uf)
+
+    # 6. staff aliases
     for variant, target in aliases.items():
         uf.union("fp:" + fingerprint(split_acronym(variant)[0]),
                  "fp:" + fingerprint(split_acronym(target)[0]))
@@ -408,6 +413,36 @@ def cluster_organizations(names: pd.Series | Iterable[str],
         if len(roots) > 1:
             result._by_acronym.pop(letters, None)
     return result
+
+
+def _words(name: str) -> list[str]:
+    words = [w for w in re.split(r"[\s\-–—/]+", clean_text(name)) if w]
+    return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
+
+
+def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
+                           uf: _UnionFind) -> None:
+    """Join "JVP Los Angeles" to "Jewish Voice for Peace - Los Angeles": a name that opens
+    with an acronym joins the one name whose opening words it abbreviates and whose other
+    words are the same."""
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    led: list[tuple[str, str, str]] = []
+    for spelling in spellings:
+        words = _words(spelling)
+        if len(words) < 2:
+            continue
+        if is_bare_acronym(words[0]):
+            led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
+            continue
+        for cut in range(2, len(words)):
+            rest = fingerprint(" ".join(words[cut:]))
+            for letters in {_initials(words[:cut], skip_small=True),
+                            _initials(words[:cut], skip_small=False)}:
+                owners[(letters, rest)].add(spelling)
+    for spelling, letters, rest in led:
+        roots = {uf.find(node[s]) for s in owners.get((letters, rest), ())}
+        if len(roots) == 1:
+            uf.union(node[spelling], roots.pop())
 
 
 def _fuzzy_block(members: Mapping[str, str], node: Mapping[str, str], uf: _UnionFind,
