@@ -124,3 +124,11 @@ def test_clustering_a_hundred_thousand_responses_stays_fast():
     found = cluster_organizations(pd.Series(names * 10))
     assert time.perf_counter() - started < 10
     assert len(set(found.key.values())) == len(set(names))
+
+
+def test_an_acronym_led_chapter_joins_the_chapter_spelled_out_not_the_parent():
+    names = ["Jewish Voice for Peace", "Jewish Voice for Peace - Los Angeles", "JVP Los Angeles",
+             "JVP"]
+    assert clusters_of(names) == groups({"Jewish Voice for Peace", "JVP"},
+                                        {"Jewish Voice for Peace - Los Angeles",
+                                         "JVP Los Angeles"})
