@@ -163,3 +163,14 @@ def test_the_same_person_under_two_emails_is_flagged_once(tmp_path):
     assert flags["lm@example.org"] == ""
     assert flags["lucia@cuny.example.edu"] == f"possible duplicate of {first_id}"
     assert flags["other@example.org"] == ""
+
+
+def test_an_organization_answer_of_individual_signs_as_a_person(tmp_path):
+    tab = curated(job(tmp_path, [
+        response("10/1/2021 10:00:00", "a@example.org", "Individual", first="Ana",
+                 last="Ruiz", authorized="Yes"),
+        response("10/2/2021 10:00:00", "b@example.org", "Unaffiliated", first="Ben",
+                 last="Ode", authorized=""),
+    ]))
+    assert tab["Type"].tolist() == ["Individual", "Individual"]
+    assert tab["Affiliation"].tolist() == ["", ""]

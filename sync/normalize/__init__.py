@@ -18,7 +18,7 @@ from sync.normalize.affiliations import canonical_affiliation, clean_affiliation
 from sync.normalize.answers import authorization, partner_orgs, yes_no_maybe
 from sync.normalize.location import outside_us_evidence
 from sync.normalize.names import parse_name
-from sync.normalize.orgs import clean_org, cluster_organizations, fingerprint
+from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
 from sync.normalize.text import clean_text, no_new_formula
 from sync.normalize.times import parse_timestamp
@@ -77,7 +77,7 @@ def normalize_responses(responses: pd.DataFrame,
         _per_distinct(text["submitted_at"], parse_timestamp), errors="coerce"
     )
     out["email"] = _per_distinct(text["email"], _text(clean_email))
-    out["organization"] = _per_distinct(text["organization"], _text(clean_org))
+    out["organization"] = _per_distinct(text["organization"], _text(clean_organization_answer))
     orgs = cluster_organizations(out["organization"], aliases)
     out["org_spelling_key"] = _per_distinct(
         out["organization"], lambda n: fingerprint(n) if n else "")

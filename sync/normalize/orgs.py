@@ -67,6 +67,21 @@ def clean_org(name: str) -> str:
     return recase_title(text)
 
 
+# Answers to "Organization Name" that say there is none: the respondent signs as a person.
+NOT_AN_ORGANIZATION = {
+    "individual", "an individual", "as an individual", "signing as an individual", "me",
+    "independent", "personal", "private citizen", "citizen", "unaffiliated", "no organization",
+    "no org", "not applicable", "none individual", "just me", "self-employed", "individually",
+}
+
+
+def clean_organization_answer(answer: str) -> str:
+    """An "Organization Name" answer: `clean_org`, and "" for "Individual", "Unaffiliated"…"""
+    name = clean_org(answer)
+    key = re.sub(r"[^\w\s-]", "", fold(name)).replace(" - ", " ").strip()
+    return "" if key in NOT_AN_ORGANIZATION else name
+
+
 def period_belongs(text: str) -> bool:
     last = text.rsplit(" ", 1)[-1]
     return "." in last[:-1] or last[:-1].casefold() in _KEEP_PERIOD or len(last) == 2

@@ -36,8 +36,10 @@ EXTRA_COUNTRIES = {
     "aotearoa": "New Zealand",
 }
 # pycountry has no demonyms. Adjective → country; diaspora names ("Irish American") are U.S.
+# "Indian" and "English" are left out: in U.S. names they mostly mean Native American
+# ("Indian Law Resource Center") and the language.
 DEMONYMS = {
-    "irish": "Ireland", "british": "United Kingdom", "english": "United Kingdom",
+    "irish": "Ireland", "british": "United Kingdom",
     "scottish": "United Kingdom", "welsh": "United Kingdom", "norwegian": "Norway",
     "swedish": "Sweden", "danish": "Denmark", "finnish": "Finland", "icelandic": "Iceland",
     "german": "Germany", "french": "France", "dutch": "Netherlands", "belgian": "Belgium",
@@ -47,7 +49,7 @@ DEMONYMS = {
     "argentine": "Argentina", "argentinian": "Argentina", "chilean": "Chile",
     "colombian": "Colombia", "australian": "Australia", "new zealand": "New Zealand",
     "south african": "South Africa", "japanese": "Japan", "korean": "South Korea",
-    "indian": "India", "pakistani": "Pakistan", "egyptian": "Egypt",
+    "pakistani": "Pakistan", "egyptian": "Egypt",
     "jordanian": "Jordan", "lebanese": "Lebanon", "syrian": "Syria", "turkish": "Turkey",
     "malaysian": "Malaysia", "indonesian": "Indonesia", "nigerian": "Nigeria",
     "kenyan": "Kenya", "tunisian": "Tunisia", "moroccan": "Morocco", "algerian": "Algeria",
