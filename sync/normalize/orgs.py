@@ -303,11 +303,23 @@ class OrgClusters:
     key: dict[str, str] = field(default_factory=dict)
     canonical: dict[str, str] = field(default_factory=dict)
     _by_fingerprint: dict[str, str] = field(default_factory=dict)
-    _by_ngram: dict[str, str] = field(default_factory=dict)
+    _by_spacing: dict[str, str] = field(default_factory=dict)
     _by_acronym: dict[str, str] = field(default_factory=dict)
     _blocks: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(
         default_factory=dict)
     _word_counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, spelling: str, name: str, tokens: tuple[str, ...]) -> None:
+        """Record that `spelling` (whose words are `tokens`) is the organization `name`."""
+        base, acronym = split_acronym(spelling)
+        self.key[spelling] = fingerprint(name)
+        self.canonical[spelling] = name
+        self._by_fingerprint[fingerprint(base)] = name
+        self._by_spacing[spacing_key(base)] = name
+        if acronym:
+            self._by_acronym[acronym] = name
+        for block in _block_keys(tokens):
+            self._blocks.setdefault(block, []).append((tokens, name))
 
     def match(self, text: str) -> str:
         """The canonical name of the organization `text` names, or ""."""
@@ -317,7 +329,7 @@ class OrgClusters:
             return self.canonical[text]
         base, _ = split_acronym(text)
         for index, probe in ((self._by_fingerprint, fingerprint(base)),
-                             (self._by_ngram, spacing_key(base))):
+                             (self._by_spacing, spacing_key(base))):
             if probe in index:
                 return index[probe]
         if is_bare_acronym(text) and text.replace(".", "") in self._by_acronym:
@@ -341,33 +353,55 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     names only within blocks (names sharing all words but one), which stay small however
     many responses there are.
     """
-    typed = [n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n]
-    counts = Counter(typed)
-    spellings = list(counts)
+    counts = Counter(n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n)
+    spellings = list(counts)  # in the order first typed
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
-    uf = _UnionFind()
     base_of = {s: split_acronym(s) for s in spellings}
-    node = {s: "fp:" + fingerprint(base_of[s][0]) for s in spellings}
-    for spelling in spellings:
-        uf.find(node[spelling])
-
-    # 2. spacing variants
-    by_ngram: dict[str, str] = {}
-    for spelling in spellings:
-        gram = spacing_key(base_of[spelling][0])
-        if gram in by_ngram:
-            uf.union(node[spelling], by_ngram[gram])
-        else:
-            by_ngram[gram] = node[spelling]
-
-    # 3. typos, within blocks (a word other names use too is no typo)
+    node = {s: _node(s) for s in spellings}  # 1. one node per fingerprint
     tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
     word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
+    uf = _UnionFind()
+    _join_spacing_variants(spellings, node, uf)
+    _join_typos(spellings, tokens_of, node, uf,
+                lambda word: word_counts[word] > 1 or is_place_word(word))
+    _join_acronyms(spellings, base_of, node, uf)
+    _join_acronym_chapters(spellings, node, uf)
+    for variant, target in aliases.items():  # 6. staff aliases
+        uf.union(_node(variant), _node(target))
 
-    def established(word: str) -> bool:
-        return word_counts[word] > 1 or is_place_word(word)
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for spelling in spellings:
+        clusters[uf.find(node[spelling])].append(spelling)
+    alias_targets = {uf.find(_node(t)): t for t in sorted(set(aliases.values()), reverse=True)}
+    result = OrgClusters(_word_counts=word_counts)
+    for root, members in clusters.items():
+        name = alias_targets.get(root) or canonical_name({m: counts[m] for m in members})
+        for member in members:
+            result.add(member, name, tokens_of[member])
+    for letters, roots in _acronym_owners(spellings, base_of, node, uf).items():
+        if len(roots) > 1:  # one acronym after two organizations' names: no alias
+            result._by_acronym.pop(letters, None)
+    return result
 
+
+def _node(spelling: str) -> str:
+    return "fp:" + fingerprint(split_acronym(spelling)[0])
+
+
+def _join_spacing_variants(spellings: list[str], node: Mapping[str, str],
+                           uf: _UnionFind) -> None:
+    """2. "MoveOn" / "Move On"."""
+    first: dict[str, str] = {}
+    for spelling in spellings:
+        key = spacing_key(split_acronym(spelling)[0])
+        uf.union(node[spelling], first.setdefault(key, node[spelling]))
+
+
+def _join_typos(spellings: list[str], tokens_of: Mapping[str, tuple[str, ...]],
+                node: Mapping[str, str], uf: _UnionFind,
+                established: Callable[[str], bool]) -> None:
+    """3. Typos, within blocks; a word other names use too, or a place, is no typo."""
     blocks: dict[tuple[str, ...], dict[str, str]] = defaultdict(dict)
     for spelling in spellings:
         for block, word in _blocks_of(tokens_of[spelling]):
@@ -376,58 +410,34 @@ def cluster_organizations(names: pd.Series | Iterable[str],
         if len(members) > 1:
             _fuzzy_block(members, node, uf, established)
 
-    # 4. acronyms in parentheses, then bare acronyms spelling one name's initials
-    acronym_owners: dict[str, set[str]] = defaultdict(set)
+
+def _acronym_owners(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
+                    node: Mapping[str, str], uf: _UnionFind) -> dict[str, set[str]]:
+    """Acronym in parentheses → the clusters it was written after."""
+    owners: dict[str, set[str]] = defaultdict(set)
     for spelling in spellings:
         if base_of[spelling][1]:
-            acronym_owners[base_of[spelling][1]].add(node[spelling])
-    initials_owners: dict[str, set[str]] = defaultdict(set)
+            owners[base_of[spelling][1]].add(uf.find(node[spelling]))
+    return owners
+
+
+def _join_acronyms(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
+                   node: Mapping[str, str], uf: _UnionFind) -> None:
+    """4. A bare acronym joins the one cluster it was written after in parentheses, or else
+    the one cluster whose name's initials it spells."""
+    in_parentheses = _acronym_owners(spellings, base_of, node, uf)
+    initials: dict[str, set[str]] = defaultdict(set)
     for spelling in spellings:
         if not is_bare_acronym(spelling):
             for letters in name_initials(base_of[spelling][0]):
                 if len(letters) >= 3:
-                    initials_owners[letters].add(uf.find(node[spelling]))
+                    initials[letters].add(uf.find(node[spelling]))
     for spelling in spellings:
-        if not is_bare_acronym(spelling):
-            continue
-        letters = spelling.replace(".", "")
-        owners = {uf.find(n) for n in acronym_owners.get(letters, ())}
-        if not owners:
-            owners = {uf.find(n) for n in initials_owners.get(letters, ())}
-        if len(owners) == 1:
-            uf.union(node[spelling], owners.pop())
-
-    # 5. acronym-led chapters ("JVP Los Angeles", "NLG NYC") join the chapter spelled out
-    _join_acronym_chapters(spellings, node, uf)
-
-    # 6. staff aliases
-    for variant, target in aliases.items():
-        uf.union("fp:" + fingerprint(split_acronym(variant)[0]),
-                 "fp:" + fingerprint(split_acronym(target)[0]))
-
-    clusters: dict[str, list[str]] = defaultdict(list)
-    for spelling in spellings:
-        clusters[uf.find(node[spelling])].append(spelling)
-    alias_targets = {uf.find("fp:" + fingerprint(split_acronym(t)[0])): t
-                     for t in sorted(set(aliases.values()), reverse=True)}
-    result = OrgClusters(_word_counts=word_counts)
-    for root, members in clusters.items():
-        name = alias_targets.get(root) or canonical_name({m: counts[m] for m in members})
-        key = fingerprint(name)
-        for member in members:
-            result.key[member] = key
-            result.canonical[member] = name
-            result._by_fingerprint[fingerprint(base_of[member][0])] = name
-            result._by_ngram[spacing_key(base_of[member][0])] = name
-            if base_of[member][1]:
-                result._by_acronym[base_of[member][1]] = name
-            for block in _block_keys(tokens_of[member]):
-                result._blocks.setdefault(block, []).append((tokens_of[member], name))
-    for letters, owners in acronym_owners.items():
-        roots = {uf.find(n) for n in owners}
-        if len(roots) > 1:
-            result._by_acronym.pop(letters, None)
-    return result
+        if is_bare_acronym(spelling):
+            letters = spelling.replace(".", "")
+            owners = in_parentheses.get(letters) or initials.get(letters, set())
+            if len(owners) == 1:
+                uf.union(node[spelling], next(iter(owners)))
 
 
 def _words(name: str) -> list[str]:
