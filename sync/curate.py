@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.normalize.answers import PARTNER_ORGS
-from sync.normalize.orgs import best_spelling
-from sync.normalize.text import fold
+from sync.normalize.names import split_title
+from sync.normalize.text import fold, looks_like_formula
 
 CURATED_COLUMNS = (
     "Signer ID", "Type", "Name", "Listed As", "Affiliation", "Scope", "Outside U.S.", "Flags",
@@ -130,35 +130,54 @@ def _common(rows: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def _flags(rows: pd.DataFrame, us_only: bool) -> tuple[list[str], bool]:
-    outside = list(dict.fromkeys(r for found in rows["outside_reasons"] for r in found))
-    flags = outside if us_only else []
+def _flags(rows: pd.DataFrame, us_only: bool, evidence: str) -> tuple[list[str], bool]:
+    """Flags shared by both kinds of signer; `evidence` names the outside-U.S. column."""
+    outside = any(e.outside for e in rows[evidence])
+    reasons = list(dict.fromkeys(r for e in rows[evidence] for r in e.reasons))
+    if outside:  # proven outside: the "confirm" flags of other answers add nothing
+        reasons = [r for r in reasons if not r.startswith("outside U.S.?")]
+    flags = reasons if us_only else []
     if rows["email"].eq("").any():
         flags = [*flags, "no email address"]
     if rows["submitted_at"].isna().any():
         flags = [*flags, "no timestamp"]
-    return flags, bool(outside)
+    return flags, outside
+
+
+def _formula_flag(*texts: str) -> list[str]:
+    """Text a spreadsheet would run as a formula is written as text, but is no name."""
+    return ["looks like a spreadsheet formula"] if any(map(looks_like_formula, texts)) else []
+
+
+def widest_scope(scopes: pd.Series) -> str:
+    """The widest scope the responses give: a chapter member who names the national
+    organization often answers with their chapter's scope ("Local")."""
+    given = set(scopes)
+    return next((s for s in ("International", "National", "Regional", "State", "Local")
+                 if s in given), "Unknown")
 
 
 def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[int]],
                 us_only: bool) -> dict[str, object]:
     rows = _rows_behind(kept, group["row"].tolist(), behind)
     mine = rows[rows["org_key"] == group["org_key"].iloc[0]]
-    scopes = [s for s in reversed(mine["scope"].tolist()) if s != "Unknown"]
-    scope = scopes[0] if scopes else "Unknown"
-    flags, outside = _flags(mine, us_only)
+    scope = widest_scope(mine["scope"])
+    flags, outside = _flags(mine, us_only, "org_evidence")
+    flags += _formula_flag(mine["org_name"].iloc[-1])
     if not mine["authorized"].eq("yes").any():
         flags.append("authorization not confirmed")
     if scope == "Unknown":
         flags.append("no scope given")
     elif scope == "International" and not outside and us_only:
         flags.append("international scope: confirm U.S. base")
-    name = best_spelling(mine["organization"].tolist())
+    name = mine["org_name"].iloc[-1]
     return {
         "Type": ORGANIZATION, "Name": name, "Listed As": "", "Affiliation": "", "Scope": scope,
         "Outside U.S.": "Yes" if outside else "No", "Flags": "; ".join(flags),
         **_common(rows),
-        "_keys": tuple(sorted({f"org:{k}" for k in mine["org_key"]})),
+        # every spelling's key, so a new spelling joining this cluster keeps its Signer ID
+        "_keys": tuple(sorted({f"org:{k}" for k in (*mine["org_spelling_key"],
+                                                    *mine["org_key"])})),
         "_sort": fold(name).removeprefix("the "),
         "_default": "Needs review" if flags else "Approved",
     }
@@ -167,10 +186,11 @@ def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[
 def _person_signer(kept: pd.DataFrame, winner: pd.Series, behind: dict[int, list[int]],
                    us_only: bool) -> dict[str, object]:
     rows = _rows_behind(kept, [int(winner["row"])], behind)
-    flags, outside = _flags(rows.tail(1), us_only)
+    flags, outside = _flags(rows.tail(1), us_only, "person_evidence")
     affiliation = winner["affiliation"]
     if not affiliation and winner["authorized"] == "individual":
-        affiliation = winner["organization"]
+        affiliation = winner["org_name"]
+    flags += _formula_flag(winner["display_name"], affiliation)
     key = f"email:{winner['email']}" if winner["email"] else f"name:{fold(winner['display_name'])}"
     return {
         "Type": INDIVIDUAL, "Name": winner["display_name"], "Listed As": "",
@@ -202,7 +222,9 @@ def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
     people = out[out["Type"] == INDIVIDUAL]
     if people.empty:
         return out
-    same = people["Name"].map(fold) + "\x00" + people["Affiliation"].map(fold)
+    # "Dr. Susan Lee" and "Susan Lee" are the same name
+    same = people["Name"].map(lambda n: fold(split_title(n)[1] or n)) + "\x00" + \
+        people["Affiliation"].map(fold)
     first_id = people.groupby(same, sort=False)["Signer ID"].transform("first")
     for index in people.index[people["Signer ID"] != first_id]:
         reason = f"possible duplicate of {first_id[index]}"

@@ -33,9 +33,9 @@ import pandas as pd
 from sync import curate, outputs, review, signer_ids
 from sync import digest as digests
 from sync.backends import Book, TabWrite, open_source, open_target
-from sync.config import JobConfig
+from sync.config import ALIASES_TAB, JobConfig
 from sync.delivery import deliver_pending
-from sync.errors import SourceError, StageError, SyncError
+from sync.errors import HeaderError, SourceError, StageError, SyncError
 from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
 from sync.render.letter import LETTER_COLUMNS, letter_list, letter_rows
@@ -75,6 +75,7 @@ class Inputs:
     curated: pd.DataFrame | None
     letter: pd.DataFrame | None = None
     digest: pd.DataFrame | None = None  # read only when a pending digest needs checking
+    aliases: pd.DataFrame | None = None
 
 
 def job_clock(job: JobConfig) -> Clock:
@@ -146,7 +147,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         resolve_pending_digest(state, pending, inputs.digest)
     responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source))
     log.info("read %d responses from %s", len(responses), source.description)
-    clean = _stage(job, "normalize", lambda: normalize_responses(responses))
+    aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
+    clean = _stage(job, "normalize", lambda: normalize_responses(responses, aliases))
     review.check_curated_tab(inputs.curated, job.target.curated_tab)
     signers, skipped = _stage(
         job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only)
@@ -253,9 +255,10 @@ def resolve_pending_digest(state: State, pending: PendingDigest,
 
 def read_inputs(job: JobConfig, source: Book, target: Book, *,
                 with_digest_tab: bool = False) -> Inputs:
-    """Source and curated tabs (and the digest tab if asked), in one read per spreadsheet."""
+    """Source, curated, Letter List and Aliases tabs (and the digest tab if asked), in one
+    read per spreadsheet."""
     curated_tab, digest_tab = job.target.curated_tab, job.target.digest_tab
-    target_tabs = [curated_tab, job.target.letter_tab]
+    target_tabs = [curated_tab, job.target.letter_tab, ALIASES_TAB]
     if with_digest_tab:
         target_tabs.append(digest_tab)
     if job.same_book:
@@ -268,7 +271,23 @@ def read_inputs(job: JobConfig, source: Book, target: Book, *,
         raise SourceError(f"tab {job.source.tab!r} not found in {source.description}; tabs "
                           f"there: {', '.join(source.tab_names()) or 'none'}")
     return Inputs(frame, tabs[curated_tab], tabs[job.target.letter_tab],
-                  tabs.get(digest_tab) if with_digest_tab else None)
+                  tabs.get(digest_tab) if with_digest_tab else None, tabs[ALIASES_TAB])
+
+
+def aliases_from_tab(tab: pd.DataFrame | None, job: JobConfig, target: Book) -> dict[str, str]:
+    """The optional `Aliases` tab staff keep in the target spreadsheet: `Variant` →
+    `Canonical` organization names. Rows missing either are ignored."""
+    if tab is None or (tab.empty and not len(tab.columns)):
+        return {}
+    columns = {str(c).strip().casefold(): c for c in tab.columns}
+    if "variant" not in columns or "canonical" not in columns:
+        raise HeaderError(
+            f"{job.name}: tab {ALIASES_TAB!r} in {target.description} needs the columns "
+            f"'Variant' and 'Canonical' (headers found: "
+            f"{', '.join(repr(str(c)) for c in tab.columns) or 'none'})")
+    pairs = zip(tab[columns["variant"]].fillna("").astype(str),
+                tab[columns["canonical"]].fillna("").astype(str), strict=True)
+    return {v.strip(): c.strip() for v, c in pairs if v.strip() and c.strip()}
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:

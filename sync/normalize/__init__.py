@@ -2,69 +2,105 @@
 
 One module per kind of answer; `normalize_responses` applies them all and adds the derived
 columns curation needs. It never drops a row: deciding what is junk is curation's job.
+Every per-value function runs once per distinct value (answers repeat a lot), and the
+organization column is clustered as a whole (orgs.cluster_organizations).
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import pandas as pd
 
+from sync.normalize.affiliations import canonical_affiliation, clean_affiliation
 from sync.normalize.answers import authorization, partner_orgs, yes_no_maybe
-from sync.normalize.location import outside_us_reasons
+from sync.normalize.location import outside_us_evidence
 from sync.normalize.names import parse_name
-from sync.normalize.orgs import clean_org, cluster_organizations
+from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
-from sync.normalize.text import clean_text, is_blankish
+from sync.normalize.text import clean_text, no_new_formula
 from sync.normalize.times import parse_timestamp
 
 CLEAN_COLUMNS = (
-    "submitted_at", "email", "organization", "org_key", "scope", "title", "first_name",
-    "last_name", "display_name", "sort_name", "affiliation", "authorized", "amplify",
-    "partners", "outside_reasons",
+    "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name",
+    "scope", "title", "first_name", "last_name", "display_name", "sort_name", "affiliation",
+    "authorized", "amplify", "partners", "org_evidence", "person_evidence",
 )
+
+__all__ = ["CLEAN_COLUMNS", "clean_affiliation", "clean_email", "normalize_responses"]
 
 
 def clean_email(value: str) -> str:
     text = clean_text(value).removeprefix("mailto:").replace(" ", "").strip("<>;,")
-    return text.casefold()
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
-def clean_affiliation(value: str) -> str:
-    """The affiliation as the letter should print it, without what people copy from the
-    form's own wording (the asterisk, "for identification purposes only")."""
-    text = clean_text(value)
-    text = text.replace("*", "")
-    lowered = text.casefold()
-    marker = "for identification purposes only"
-    if marker in lowered:
-        start = lowered.index(marker)
-        text = text[:start] + text[start + len(marker):]
-        text = text.replace("()", "").replace("[]", "")
-    text = clean_text(text).strip(" ,;:-–—.")
-    if is_blankish(text):
-        return ""
-    return clean_org(text)
+def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
+    """`values.map(function)`, calling `function` once per distinct value."""
+    results = {value: function(value) for value in pd.unique(values)}
+    return values.map(results.__getitem__)
 
 
-def normalize_responses(responses: pd.DataFrame) -> pd.DataFrame:
-    """Clean every answer; one output row per input row, same index."""
+def _text(function: Callable[[str], str]) -> Callable[[str], str]:
+    """A cleaning function that never turns typed text into a formula."""
+    return lambda value: no_new_formula(value, function(value))
+
+
+def _column(frame: pd.DataFrame, values: list[Any]) -> pd.Series:
+    """A column of Python values (text stays text even when there are no rows)."""
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _pairs(first: pd.Series, second: pd.Series,
+           function: Callable[[str, str], Any]) -> list[Any]:
+    results: dict[tuple[str, str], Any] = {}
+    out = []
+    for pair in zip(first, second, strict=True):
+        if pair not in results:
+            results[pair] = function(*pair)
+        out.append(results[pair])
+    return out
+
+
+def normalize_responses(responses: pd.DataFrame,
+                        aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Clean every answer; one output row per input row, same index.
+
+    `aliases` (variant → canonical organization name) come from the job file's `[aliases]`
+    and the spreadsheet's `Aliases` tab; they override the canonical spellings found.
+    """
     out = pd.DataFrame(index=responses.index)
+    text = {name: responses[name].fillna("").astype(str) for name in responses.columns}
     out["submitted_at"] = pd.to_datetime(
-        responses["submitted_at"].map(parse_timestamp), errors="coerce"
+        _per_distinct(text["submitted_at"], parse_timestamp), errors="coerce"
     )
-    out["email"] = responses["email"].map(clean_email)
-    out["organization"] = responses["organization"].map(clean_org)
-    out["org_key"] = cluster_organizations(out["organization"])
-    out["scope"] = responses["scope"].map(normalize_scope)
-    names = [parse_name(first, last) for first, last in zip(
-        responses["first_name"], responses["last_name"], strict=True)]
-    out["title"] = [n.title for n in names]
-    out["first_name"] = [n.first for n in names]
-    out["last_name"] = [n.last for n in names]
-    out["display_name"] = [n.display if (n.first or n.last) else "" for n in names]
-    out["sort_name"] = [n.sort_key for n in names]
-    out["affiliation"] = responses["affiliation"].map(clean_affiliation)
-    out["authorized"] = responses["authorized"].map(authorization)
-    out["amplify"] = responses["amplify"].map(yes_no_maybe)
-    out["partners"] = responses["partners"].map(partner_orgs)
-    out["outside_reasons"] = out["email"].map(outside_us_reasons)
+    out["email"] = _per_distinct(text["email"], _text(clean_email))
+    out["organization"] = _per_distinct(text["organization"], _text(clean_organization_answer))
+    orgs = cluster_organizations(out["organization"], aliases)
+    out["org_spelling_key"] = _per_distinct(
+        out["organization"], lambda n: fingerprint(n) if n else "")
+    out["org_key"] = out["organization"].map(lambda n: orgs.key.get(n, ""))
+    out["org_name"] = out["organization"].map(lambda n: orgs.canonical.get(n, ""))
+    out["scope"] = _per_distinct(text["scope"], normalize_scope)
+    names = _pairs(text["first_name"], text["last_name"], parse_name)
+    out["title"] = _column(out, [n.title for n in names])
+    out["first_name"] = _column(out, [n.first for n in names])
+    out["last_name"] = _column(out, [n.last for n in names])
+    out["display_name"] = _column(out, [n.display if (n.first or n.last) else "" for n in names])
+    out["sort_name"] = _column(out, [n.sort_key for n in names])
+    out["affiliation"] = _per_distinct(
+        _per_distinct(text["affiliation"], _text(clean_affiliation)),
+        lambda a: canonical_affiliation(a, orgs))
+    out["authorized"] = _per_distinct(text["authorized"], authorization)
+    out["amplify"] = _per_distinct(text["amplify"], yes_no_maybe)
+    out["partners"] = _per_distinct(text["partners"], partner_orgs)
+    # Evidence depends on the email's domain only: weigh each (domain, text) pair once.
+    domains = _per_distinct(out["email"], lambda email: "@" + email.rpartition("@")[2])
+    out["org_evidence"] = _column(
+        out, _pairs(domains, out["organization"], outside_us_evidence))
+    # An individual with no affiliation is listed with the organization they named.
+    listed = out["affiliation"].where(out["affiliation"] != "", out["org_name"])
+    out["person_evidence"] = _column(out, _pairs(domains, listed, outside_us_evidence))
     return out

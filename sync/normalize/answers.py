@@ -10,11 +10,12 @@ from sync.normalize.text import clean_text, fold
 PARTNER_ORGS: dict[str, str] = {
     "Defense for Children International - Palestine":
         r"defen[cs]e for children|\bdci[\s-]*p\b|\bdcip\b|\bdci\b",
-    "Al-Haq": r"\bal[\s-]*haq\b|\balhaq\b",
-    "Addameer": r"\baddameer\b|\badameer\b",
+    "Al-Haq": r"\bal[\s-]*haqq?\b|\balhaqq?\b",
+    "Addameer": r"\badd?ameer\b|\badd?amir\b",
     "Bisan Center for Research and Development": r"\bbisan\b",
     "Union of Agricultural Work Committees": r"agricultural work|\buawc\b",
-    "Union of Palestinian Women's Committees": r"palestinian women'?s committee|\bupwc\b",
+    "Union of Palestinian Women's Committees":
+        r"palestinian wom[ae]n(?:['’]?s)? committee|\bupwc\b",
 }
 
 

@@ -26,12 +26,27 @@ PROFESSIONAL_TITLES: dict[str, str] = {
     "honorable": "Honorable", "judge": "Judge", "senator": "Senator", "rep": "Rep.",
     "representative": "Representative", "councilmember": "Councilmember",
     "mayor": "Mayor", "maulana": "Maulana", "ustadh": "Ustadh", "ustadha": "Ustadha",
-    "mother": "Mother", "venerable": "Venerable", "rt": "Rt.",
+    "mother": "Mother", "venerable": "Venerable", "rt": "Rt.", "canon": "Canon",
+    # In a first-name box "Sr." is a religious sister, not "Senior".
+    "sr": "Sister", "sra": "Sister", "dra": "Dra.", "imama": "Imama", "rebbe": "Rebbe",
+    "rebbetzin": "Rebbetzin", "hazzan": "Hazzan", "chazzan": "Chazzan", "reb": "Reb",
+    "shaikh": "Sheikh", "shaykha": "Shaykha", "sheikha": "Sheikha", "prophet": "Prophet",
+    "apostle": "Apostle", "evangelist": "Evangelist", "monsignor": "Monsignor",
+    "msgr": "Msgr.", "vicar": "Vicar", "friar": "Friar", "swami": "Swami", "lama": "Lama",
+    "roshi": "Roshi", "sensei": "Sensei", "prof.dr": "Prof. Dr.",
 }
-COURTESY_TITLES = {"mr", "mrs", "ms", "mx", "miss", "mister", "madam", "mme", "m"}
+COURTESY_TITLES = {"mr", "mrs", "ms", "mx", "miss", "mister", "madam", "mme"}
 
 _PARTICLES = {"de", "del", "della", "der", "den", "di", "da", "das", "dos", "du", "van", "von",
-              "la", "le", "bin", "bint", "ibn", "al", "el", "ben", "ter", "ten", "y"}
+              "la", "le", "bin", "bint", "ibn", "al", "el", "ben", "ter", "ten", "y", "e"}
+# Gaelic "Mac" names that need an inner capital. Not a rule: Machado, Macias, Mackey and
+# Macon are not Mac-names, so only these (and every "Mc") get one.
+_MAC_NAMES = {"macarthur", "macdonald", "macdougall", "macgregor", "macintyre", "macintosh",
+              "mackenzie", "mackinnon", "maclean", "macleod", "macmillan", "macneil",
+              "macneill", "macpherson", "macaulay", "macinnes", "macisaac", "macalister",
+              "macallister", "maccormack", "macdowell", "macfarlane", "maclaren", "macrae",
+              "macbride", "macdonnell", "maceachern", "macewan", "macgowan", "mackay",
+              "maclachlan", "macmahon", "macnamara", "macquarrie", "macdermott", "macgee"}
 
 
 @dataclass(frozen=True)
@@ -54,50 +69,94 @@ def _title_key(token: str) -> str:
     return token.rstrip(".,").casefold()
 
 
+_LEADING_WORD = re.compile(r"\s*([^\s.]+\.?)\s*")
+
+
 def split_title(first: str) -> tuple[list[str], str]:
-    """Leading title words of a first-name answer, and what remains."""
+    """Leading title words of a first-name answer, and what remains (courtesy titles are
+    dropped: the form says they are not needed). "Dr.Maria" counts as "Dr. Maria"."""
     titles: list[str] = []
-    words = first.split(" ")
-    while len(words) > 1 or (words and _title_key(words[0]) in COURTESY_TITLES):
-        key = _title_key(words[0])
+    rest = first.strip()
+    while rest:
+        match = _LEADING_WORD.match(rest)
+        key = _title_key(match.group(1)) if match else ""
         if key in PROFESSIONAL_TITLES:
             titles.append(PROFESSIONAL_TITLES[key])
-        elif key not in COURTESY_TITLES:
+        elif not key or key not in COURTESY_TITLES:
             break
-        words = words[1:]
-    return titles, " ".join(words)
+        rest = rest[match.end():]
+    return titles, _bare(rest)
 
 
-def recase_name(text: str) -> str:
-    """Proper casing for a name typed in one case; any other text is returned unchanged."""
+def recase_name(text: str, *, leading: bool = True) -> str:
+    """Proper casing for a name typed in one case; any other text is returned unchanged.
+
+    Particles ("van der", "de la", "bin", "al-") stay lower-case unless they open the
+    whole name (`leading`); a lone "Le" or "Di" is a surname, not a particle.
+    """
     if not is_single_case(text):
         return text
     words = text.lower().split(" ")
-    return " ".join(
-        word if index and word in _PARTICLES else _capitalize_word(word)
-        for index, word in enumerate(words)
-    )
-
-
-def _capitalize_word(word: str) -> str:
-    parts = re.split(r"([-'’])", word)
     out = []
-    for part in parts:
-        if part in {"al", "el"} and len(parts) > 1 and not out:
-            out.append(part)  # al-Sayed, el-Amin: the article stays lower-case
-        elif part.startswith("mc") and len(part) > 2:
-            out.append("Mc" + part[2:].capitalize())
+    for index, word in enumerate(words):
+        particle = word in _PARTICLES and index < len(words) - 1
+        if particle and (index or not leading):
+            out.append(word)
         else:
-            out.append(part.capitalize())
+            out.append(_capitalize_word(word, keep_article=bool(index) or not leading))
+    return " ".join(out)
+
+
+def _capitalize_word(word: str, *, keep_article: bool) -> str:
+    parts = re.split(r"([-'’])", word)
+    out: list[str] = []
+    for part in parts:
+        if part in {"al", "el"} and len(parts) > 1 and not out and keep_article:
+            out.append(part)  # Rasha al-Sayed: the article stays lower-case inside a name
+        elif part.startswith("mc") and len(part) > 3:
+            out.append("Mc" + _cap(part[2:]))
+        elif part in _MAC_NAMES:
+            out.append("Mac" + _cap(part[3:]))
+        elif len(out) == 2 and out[0] in {"o", "O", "d", "D"} and out[1] in "'’":
+            out[0] = out[0].upper()
+            out.append(_cap(part))
+        else:
+            out.append(_cap(part))
     return "".join(out)
 
 
+def _cap(part: str) -> str:
+    """The first letter upper-cased, whatever comes before it ("(anne" → "(Anne")."""
+    index = next((i for i, c in enumerate(part) if c.isalpha()), len(part))
+    letter = part[index:index + 1]
+    upper = letter.upper() if len(letter.upper()) == 1 else letter  # "ß" has no capital
+    return part[:index] + upper + part[index + 1:]
+
+
+def _bare(text: str) -> str:
+    """A name part without stray separators or lone punctuation ("Mary - Ellen"), and
+    without leading formula characters: no name starts with "=", "+", "@" or "-", and a
+    sheet would run such text as a formula."""
+    words = [w for w in clean_text(text).split(" ") if any(c.isalnum() for c in w)]
+    return " ".join(words).strip(" ,;").lstrip("=+@- ").strip(" ,;")
+
+
 def parse_name(first: str, last: str) -> PersonName:
-    """Title, first and last name from the form's two name fields."""
-    first, last = clean_text(first), clean_text(last)
+    """Title, first and last name from the form's two name fields.
+
+    The whole name typed in one field is split; a title alone in First Name with the whole
+    name in Last Name ("Pastor" | "Denise Holmberg") is read as title, first, last.
+    """
+    first, last = _bare(first), _bare(last)
     titles, first = split_title(first)
+    while not first and " " in last:
+        first, _, last = (_bare(part) for part in last.partition(" "))
+        more, first = split_title(first)
+        titles += more
     if not last and " " in first:
         whole = HumanName(first)
-        if whole.last:
-            first, last = " ".join(p for p in (whole.first, whole.middle) if p), whole.last
-    return PersonName(" ".join(titles), recase_name(first), recase_name(last))
+        if whole.last and whole.first:
+            first = _bare(" ".join(p for p in (whole.first, whole.middle) if p))
+            last = _bare(whole.last)
+    return PersonName(" ".join(titles), recase_name(first),
+                      recase_name(last, leading=not first and not titles))

@@ -1,74 +1,491 @@
-"""Organization names: cleaning, a fingerprint key, clusters of spellings, canonical names."""
+"""Organization names: cleaning, keys, clusters of spellings, canonical names.
+
+Clustering follows OpenRefine's key-collision methods and adds what a sign-on list needs:
+
+1. fingerprint: case, accents, punctuation and word order folded ("The Presbyterian Church
+   (U.S.A.)" meets "Presbyterian Church (USA)");
+2. a spacing key, the name's words run together, for spacing variants ("MoveOn" / "Move
+   On"): an n-gram key that keeps the n-grams in order (see `spacing_key`);
+3. a fuzzy pass for typos: within a block of names that share all their words but one
+   (word order ignored, like token_sort_ratio), rapidfuzz finds the odd words one edit apart
+   (two for long words), and a guard keeps two real words apart ("Austin" / "Tustin");
+4. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
+   organization's alias, so a bare "FCNL" joins it; a bare all-caps acronym that spells the
+   initials of exactly one organization ("USCPR") joins it too;
+5. a name opening with an acronym ("JVP Los Angeles") joins the name it abbreviates
+   ("Jewish Voice for Peace - Los Angeles");
+6. staff aliases (variant → canonical) from the job file and the `Aliases` tab.
+
+A chapter never merges into its parent: "Democratic Socialists of America - Boston" has a
+word the parent lacks, which no step above accepts (hence no token_set_ratio, which scores
+100 on subsets).
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
+from sync.normalize.places import cities, countries, us_states
 from sync.normalize.text import clean_text, fold, is_blankish, is_single_case
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
                "or", "the", "to", "with", "de", "la", "del", "y", "en"}
-KNOWN_ACRONYMS = {"us", "usa", "u.s.", "u.s.a.", "uk", "nyc", "la", "dc", "lgbtq", "lgbtqia",
-                  "bds", "sjp", "jvp", "afsc", "fcnl", "cair", "dsa", "ucla", "cuny", "suny",
+KNOWN_ACRONYMS = {"us", "usa", "u.s.", "u.s.a.", "uk", "nyc", "dc", "lgbtq", "lgbtqia",
+                  "bds", "sjp", "jvp", "afsc", "fcnl", "cair", "dsa", "ucla", "suny",
                   "ngo", "aclu", "naacp", "uaw", "seiu", "afl-cio", "cwa", "ufcw", "nlg", "ywca",
-                  "ymca", "uscpr", "amp", "cjp", "ifnotnow", "mit", "nyu", "usc", "ucsd"}
+                  "ymca", "uscpr", "amp", "cjp", "mit", "nyu", "usc", "ucsd", "ucc", "elca",
+                  "umc", "pcusa", "md", "rn", "ceo", "uc", "vfp", "wilpf", "pym", "aroc",
+                  "uspcn", "mcc", "ccr", "ue", "ipsc", "psc", "ijv", "apan", "cuny", "lgbt"}
+# Words with a casing of their own.
+SPECIAL_CASING = {"phd": "PhD", "ph.d.": "Ph.D.", "ph.d": "Ph.D", "codepink": "CODEPINK",
+                  "ifnotnow": "IfNotNow", "moveon": "MoveOn", "mpower": "MPower",
+                  "mcdonald's": "McDonald's", "youtube": "YouTube", "iphone": "iPhone"}
+# "Inc." and "U.S." end in a period that belongs to them.
+_KEEP_PERIOD = {"inc", "co", "ltd", "corp", "jr", "sr", "st", "dept", "assn", "bros", "intl"}
 _PUNCT = re.compile(r"[^\w\s]")
+_PAREN_TAIL = re.compile(r"^(?P<base>.*?\S)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]$")
+_CHUNK = 1000  # rows of the score matrix at a time, so a big block stays small in memory
 
 
 def clean_org(name: str) -> str:
     """What an organization answer says, tidied; "" when it says nothing."""
-    text = clean_text(name).strip(" ,;:")
-    if is_blankish(text):
+    text = clean_text(name)
+    while text != (text := text.strip(" ,;:")) or (
+            text.endswith(".") and not period_belongs(text) and (text := text[:-1])):
+        pass
+    if is_blankish(text) or not any(c.isalnum() for c in text):
         return ""
     return recase_title(text)
 
 
+# Answers to "Organization Name" that say there is none: the respondent signs as a person.
+NOT_AN_ORGANIZATION = {
+    "individual", "an individual", "as an individual", "signing as an individual", "me",
+    "independent", "personal", "private citizen", "citizen", "unaffiliated", "no organization",
+    "no org", "not applicable", "none individual", "just me", "self-employed", "individually",
+}
+
+
+def clean_organization_answer(answer: str) -> str:
+    """An "Organization Name" answer: `clean_org`, and "" for "Individual", "Unaffiliated"…"""
+    name = clean_org(answer)
+    key = re.sub(r"[^\w\s-]", "", fold(name)).replace(" - ", " ").strip()
+    return "" if key in NOT_AN_ORGANIZATION else name
+
+
+def period_belongs(text: str) -> bool:
+    last = text.rsplit(" ", 1)[-1]
+    return "." in last[:-1] or last[:-1].casefold() in _KEEP_PERIOD or len(last) == 2
+
+
 def recase_title(text: str) -> str:
-    """Title case for text typed in one case: small words lower, acronyms upper."""
+    """Title case for text typed in one case: small words lower, acronyms upper.
+
+    A lone word typed in capitals stays as typed: it is an acronym or a brand ("CODEPINK").
+    """
     if not is_single_case(text):
         return text
     words = text.split(" ")
-    if len(words) == 1 and text.isupper() and len(text) <= 6:
-        return text  # a lone acronym: "CAIR", "FCNL"
+    if len(words) == 1 and text.isupper():
+        return text
     out = []
     for index, word in enumerate(words):
         lower = word.lower()
-        if lower in KNOWN_ACRONYMS or (len(lower) > 1 and not re.search(r"[aeiouy]", lower)):
+        bare = lower.strip("(),;:\"'")
+        if bare == "la" and index == len(words) - 1:
+            out.append(word.upper())  # "Teacher, LA" (Los Angeles); "de la" inside a name
+        elif bare in SPECIAL_CASING:
+            out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
+        elif bare in KNOWN_ACRONYMS or (len(bare) > 1 and bare.isalpha()
+                                      and not re.search(r"[aeiouy]", bare)):
             out.append(word.upper())
-        elif index and lower in SMALL_WORDS:
+        elif index and bare in SMALL_WORDS:
             out.append(lower)
         else:
-            out.append("-".join(part[:1].upper() + part[1:] for part in lower.split("-")))
+            out.append(_capitalize(lower))
     return " ".join(out)
 
 
+def _capitalize(word: str) -> str:
+    """"women's" → "Women's", "jewish-muslim" → "Jewish-Muslim", "(bay" → "(Bay"."""
+    parts = re.split(r"([-/(\"“])", word)
+    return "".join(part[:1].upper() + part[1:] for part in parts)
+
+
+# Words that never tell two organizations apart: "Students for Justice in Palestine at UCLA"
+# is "… - UCLA", "The Sunrise Movement" is "Sunrise Movement".
+_FILLER = {"the", "at"}
+
+
+@lru_cache(maxsize=65536)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Folded words of a name: "&" read as "and", a web address's ".org" dropped
+    ("MoveOn.org"), filler words dropped."""
+    text = fold(clean_text(name)).replace("&", " and ")
+    text = re.sub(r"(?<=\w)\.(?:org|com|net)\b", "", text)
+    text = re.sub(r"(?<=\w)[.'’](?=\w)", "", text)  # U.S.A. → USA, Women's → Womens
+    words = _PUNCT.sub(" ", text).split()
+    kept = tuple(w for w in words if w not in _FILLER)
+    return kept or tuple(words)
+
+
 def fingerprint(name: str) -> str:
-    """OpenRefine's fingerprint key: folded, punctuation gone, words sorted and unique.
+    """OpenRefine's fingerprint key: folded, punctuation gone, words sorted and unique."""
+    return " ".join(sorted(set(name_tokens(name))))
 
-    A leading "The" is dropped first so "The Sunrise Movement" meets "Sunrise Movement".
+
+def spacing_key(name: str) -> str:
+    """The key for spacing variants ("MoveOn" / "Move On" / "Move-On"): the folded words
+    run together.
+
+    OpenRefine's n-gram fingerprint keeps the sorted set of character n-grams, which makes
+    long names collide ("Democratic Socialists of Balington" / "… of Batington" have the
+    same bigrams); keeping the characters in order has no such collisions.
     """
-    text = _PUNCT.sub("", fold(clean_text(name)))
-    words = text.split()
-    if len(words) > 1 and words[0] == "the":
+    return "".join(name_tokens(name))
+
+
+def _initials(words: Iterable[str], *, skip_small: bool) -> str:
+    out = []
+    for word in words:
+        letters = re.sub(r"[^A-Za-z]", "", word)
+        if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
+            continue
+        # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
+        out.append(letters if letters.isupper() and len(letters) <= 3 else letters[0])
+    return "".join(out).upper()
+
+
+def name_initials(name: str) -> set[str]:
+    """The acronyms a name is commonly shortened to (with and without the small words)."""
+    words = re.split(r"[\s\-–—/]+", clean_text(name))
+    if words and words[0].casefold() == "the":
         words = words[1:]
-    return " ".join(sorted(set(words)))
+    if len(words) < 2:
+        return set()
+    return {_initials(words, skip_small=True), _initials(words, skip_small=False)} - {""}
 
 
-def best_spelling(variants: Iterable[str]) -> str:
-    """The canonical spelling among variants: mixed case beats single case, then the most
-    common, then the first seen."""
-    seen = [v for v in variants if v]
-    if not seen:
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(c in letters for c in short)
+
+
+def split_acronym(name: str) -> tuple[str, str]:
+    """("Friends Committee on National Legislation", "FCNL") for a name followed by its
+    acronym in parentheses; (name, "") otherwise. "(UK)" after a name is not its acronym."""
+    match = _PAREN_TAIL.match(name)
+    if not match:
+        return name, ""
+    base, inner = match.group("base").rstrip(" ,-–—"), match.group("inner").strip()
+    first = inner.split(" ")[0]
+    letters = first.replace(".", "")
+    if not (2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()):
+        return name, ""
+    words = re.split(r"[\s\-–—/]+", base)
+    everything = _initials(words, skip_small=False)
+    if letters[0] == everything[:1] and _is_subsequence(letters, everything):
+        return base, letters
+    return name, ""
+
+
+def is_bare_acronym(name: str) -> bool:
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()
+
+
+def canonical_name(counts: Mapping[str, int]) -> str:
+    """The canonical name of a cluster from its spellings' counts (in the order typed).
+
+    A full name beats a bare acronym, mixed case beats one case, then the most common
+    (a name and the same name with its acronym in parentheses count together), then the
+    first typed. A trailing "(FCNL)" is dropped: the letter prints the name.
+    """
+    if not counts:
         return ""
-    counts = Counter(seen)
-    order = {v: i for i, v in enumerate(dict.fromkeys(seen))}
-    return min(counts, key=lambda v: (is_single_case(v), -counts[v], order.get(v, 0)))
+    order = {v: i for i, v in enumerate(counts)}
+    by_base: Counter[str] = Counter()
+    for spelling, count in counts.items():
+        by_base[fingerprint(split_acronym(spelling)[0])] += count
+    best = min(counts, key=lambda v: (
+        is_bare_acronym(v), is_single_case(v) and " " in v,
+        -by_base[fingerprint(split_acronym(v)[0])], bool(split_acronym(v)[1]), order[v]))
+    base, acronym = split_acronym(best)
+    return base if acronym and _PAREN_TAIL.match(best).group("inner").strip() == acronym \
+        else best
 
 
-def cluster_organizations(names: pd.Series) -> pd.Series:
-    """A cluster key per row (the fingerprint); "" for rows with no organization."""
-    return names.map(lambda n: fingerprint(n) if n else "")
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _typo_only(a: tuple[str, ...], b: tuple[str, ...],
+               established: Callable[[str], bool]) -> bool:
+    """True when two word lists are the same words but for one small typo.
+
+    The differing word must be long enough to hold a typo (4+ letters), have no digits
+    ("Chapter 27" vs "Chapter 72", "Local 600" vs "Local 60") and be one edit apart (two for
+    9+ letters). And one of the two must not be `established` (a known place, or a word other
+    names use too): "Marion" and "Marin", or two towns both with chapters, are two places,
+    while "Amercan" next to "American" is a typo.
+    """
+    if len(a) != len(b):
+        return False
+    if len(set(a)) == len(a) and len(set(b)) == len(b):
+        only_a, only_b = list(set(a) - set(b)), list(set(b) - set(a))
+    else:
+        only_a = list((Counter(a) - Counter(b)).elements())
+        only_b = list((Counter(b) - Counter(a)).elements())
+    return (len(only_a) == len(only_b) == 1 and _one_typo(only_a[0], only_b[0])
+            and not (established(only_a[0]) and established(only_b[0])))
+
+
+@lru_cache(maxsize=65536)
+def is_place_word(word: str) -> bool:
+    us_cities, foreign = cities()
+    return word in us_states() or word in countries() or word in us_cities or word in foreign
+
+
+def _one_typo(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < 4 or any(c.isdigit() for c in a + b):
+        return False
+    return OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 9 else 1)
+
+
+def _blocks_of(tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """(block, odd word) pairs for the fuzzy pass. The guard only accepts names that differ
+    in one word, so two such names share all their other words: a name sits in one block per
+    word (keyed by its other words), with that word as the one to compare. One-word names
+    are blocked by their first and by their last two letters."""
+    if len(tokens) == 1:
+        return [(("#first", tokens[0][:2]), tokens[0]), (("#last", tokens[0][-2:]), tokens[0])]
+    ordered = sorted(tokens)
+    return [(tuple(ordered[:i] + ordered[i + 1:]), word) for i, word in enumerate(ordered)]
+
+
+def _block_keys(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {block for block, _ in _blocks_of(tokens)}
+
+
+@dataclass
+class OrgClusters:
+    """Clusters of organization spellings, and the canonical name of each.
+
+    `key` maps a cleaned spelling to its cluster key (the fingerprint of the canonical name);
+    `canonical` maps it to the canonical name. `match` finds the cluster other text (an
+    individual's affiliation) names, without adding to the clusters.
+    """
+
+    key: dict[str, str] = field(default_factory=dict)
+    canonical: dict[str, str] = field(default_factory=dict)
+    _by_fingerprint: dict[str, str] = field(default_factory=dict)
+    _by_spacing: dict[str, str] = field(default_factory=dict)
+    _by_acronym: dict[str, str] = field(default_factory=dict)
+    _blocks: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(
+        default_factory=dict)
+    _word_counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, spelling: str, name: str, tokens: tuple[str, ...]) -> None:
+        """Record that `spelling` (whose words are `tokens`) is the organization `name`."""
+        base, acronym = split_acronym(spelling)
+        self.key[spelling] = fingerprint(name)
+        self.canonical[spelling] = name
+        self._by_fingerprint[fingerprint(base)] = name
+        self._by_spacing[spacing_key(base)] = name
+        if acronym:
+            self._by_acronym[acronym] = name
+        for block in _block_keys(tokens):
+            self._blocks.setdefault(block, []).append((tokens, name))
+
+    def match(self, text: str) -> str:
+        """The canonical name of the organization `text` names, or ""."""
+        if not text:
+            return ""
+        if text in self.canonical:
+            return self.canonical[text]
+        base, _ = split_acronym(text)
+        for index, probe in ((self._by_fingerprint, fingerprint(base)),
+                             (self._by_spacing, spacing_key(base))):
+            if probe in index:
+                return index[probe]
+        if is_bare_acronym(text) and text.replace(".", "") in self._by_acronym:
+            return self._by_acronym[text.replace(".", "")]
+        tokens = name_tokens(base)
+        for block in _block_keys(tokens):
+            for other, name in self._blocks.get(block, ()):
+                if _typo_only(tokens, other, self._established):
+                    return name
+        return ""
+
+    def _established(self, word: str) -> bool:
+        return self._word_counts[word] > 1 or is_place_word(word)
+
+
+def cluster_organizations(names: pd.Series | Iterable[str],
+                          aliases: Mapping[str, str] | None = None) -> OrgClusters:
+    """Cluster the cleaned organization spellings of all responses (see the module doc).
+
+    Works on distinct spellings, so repeated answers cost nothing; the fuzzy pass compares
+    names only within blocks (names sharing all words but one), which stay small however
+    many responses there are.
+    """
+    counts = Counter(n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n)
+    spellings = list(counts)  # in the order first typed
+    aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
+    aliases = {k: v for k, v in aliases.items() if k and v}
+    base_of = {s: split_acronym(s) for s in spellings}
+    node = {s: _node(s) for s in spellings}  # 1. one node per fingerprint
+    tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
+    word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
+    uf = _UnionFind()
+    _join_spacing_variants(spellings, node, uf)
+    _join_typos(spellings, tokens_of, node, uf,
+                lambda word: word_counts[word] > 1 or is_place_word(word))
+    _join_acronyms(spellings, base_of, node, uf)
+    _join_acronym_chapters(spellings, node, uf)
+    for variant, target in aliases.items():  # 6. staff aliases
+        uf.union(_node(variant), _node(target))
+
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for spelling in spellings:
+        clusters[uf.find(node[spelling])].append(spelling)
+    alias_targets = {uf.find(_node(t)): t for t in sorted(set(aliases.values()), reverse=True)}
+    result = OrgClusters(_word_counts=word_counts)
+    for root, members in clusters.items():
+        name = alias_targets.get(root) or canonical_name({m: counts[m] for m in members})
+        for member in members:
+            result.add(member, name, tokens_of[member])
+    for letters, roots in _acronym_owners(spellings, base_of, node, uf).items():
+        if len(roots) > 1:  # one acronym after two organizations' names: no alias
+            result._by_acronym.pop(letters, None)
+    return result
+
+
+def _node(spelling: str) -> str:
+    return "fp:" + fingerprint(split_acronym(spelling)[0])
+
+
+def _join_spacing_variants(spellings: list[str], node: Mapping[str, str],
+                           uf: _UnionFind) -> None:
+    """2. "MoveOn" / "Move On"."""
+    first: dict[str, str] = {}
+    for spelling in spellings:
+        key = spacing_key(split_acronym(spelling)[0])
+        uf.union(node[spelling], first.setdefault(key, node[spelling]))
+
+
+def _join_typos(spellings: list[str], tokens_of: Mapping[str, tuple[str, ...]],
+                node: Mapping[str, str], uf: _UnionFind,
+                established: Callable[[str], bool]) -> None:
+    """3. Typos, within blocks; a word other names use too, or a place, is no typo."""
+    blocks: dict[tuple[str, ...], dict[str, str]] = defaultdict(dict)
+    for spelling in spellings:
+        for block, word in _blocks_of(tokens_of[spelling]):
+            blocks[block].setdefault(word, spelling)
+    for members in blocks.values():
+        if len(members) > 1:
+            _fuzzy_block(members, node, uf, established)
+
+
+def _acronym_owners(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
+                    node: Mapping[str, str], uf: _UnionFind) -> dict[str, set[str]]:
+    """Acronym in parentheses → the clusters it was written after."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for spelling in spellings:
+        if base_of[spelling][1]:
+            owners[base_of[spelling][1]].add(uf.find(node[spelling]))
+    return owners
+
+
+def _join_acronyms(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
+                   node: Mapping[str, str], uf: _UnionFind) -> None:
+    """4. A bare acronym joins the one cluster it was written after in parentheses, or else
+    the one cluster whose name's initials it spells."""
+    in_parentheses = _acronym_owners(spellings, base_of, node, uf)
+    initials: dict[str, set[str]] = defaultdict(set)
+    for spelling in spellings:
+        if not is_bare_acronym(spelling):
+            for letters in name_initials(base_of[spelling][0]):
+                if len(letters) >= 3:
+                    initials[letters].add(uf.find(node[spelling]))
+    for spelling in spellings:
+        if is_bare_acronym(spelling):
+            letters = spelling.replace(".", "")
+            owners = in_parentheses.get(letters) or initials.get(letters, set())
+            if len(owners) == 1:
+                uf.union(node[spelling], next(iter(owners)))
+
+
+def _words(name: str) -> list[str]:
+    words = [w for w in re.split(r"[\s\-–—/]+", clean_text(name)) if w]
+    return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
+
+
+def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
+                           uf: _UnionFind) -> None:
+    """Join "JVP Los Angeles" to "Jewish Voice for Peace - Los Angeles": a name that opens
+    with an acronym joins the one name whose opening words it abbreviates and whose other
+    words are the same."""
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    led: list[tuple[str, str, str]] = []
+    for spelling in spellings:
+        words = _words(spelling)
+        if len(words) < 2:
+            continue
+        if is_bare_acronym(words[0]):
+            led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
+            continue
+        for cut in range(2, len(words)):
+            rest = fingerprint(" ".join(words[cut:]))
+            for letters in {_initials(words[:cut], skip_small=True),
+                            _initials(words[:cut], skip_small=False)}:
+                owners[(letters, rest)].add(spelling)
+    for spelling, letters, rest in led:
+        roots = {uf.find(node[s]) for s in owners.get((letters, rest), ())}
+        if len(roots) == 1:
+            uf.union(node[spelling], roots.pop())
+
+
+def _fuzzy_block(members: Mapping[str, str], node: Mapping[str, str], uf: _UnionFind,
+                 established: Callable[[str], bool]) -> None:
+    """Join the names of one block (odd word → spelling) whose odd words are a typo apart.
+
+    Only a word that is not `established` can be a typo, so those are compared (with
+    rapidfuzz, against every word of the block) and the rest never are.
+    """
+    words = [w for w in members if len(w) >= 4 and not any(c.isdigit() for c in w)]
+    fresh = [w for w in words if not established(w)]
+    if not fresh or len(words) < 2:
+        return
+    for start in range(0, len(fresh), _CHUNK):
+        chunk = fresh[start:start + _CHUNK]
+        distances = process.cdist(chunk, words, scorer=OSA.distance, score_cutoff=2,
+                                  dtype=np.int32, workers=1)
+        for i, j in zip(*np.nonzero(distances <= 2), strict=True):
+            a, b = chunk[int(i)], words[int(j)]
+            if a != b and _one_typo(a, b):
+                uf.union(node[members[a]], node[members[b]])

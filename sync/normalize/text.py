@@ -41,3 +41,20 @@ def fold(text: str) -> str:
     """Case- and accent-folded text, for comparing what people typed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+FORMULA_TRIGGERS = "=+-@"
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would read as a formula if it were typed into a cell."""
+    return len(text) > 1 and text[0] in FORMULA_TRIGGERS
+
+
+def no_new_formula(typed: str, cleaned: str) -> str:
+    """`cleaned`, unless cleaning made formula-like text out of what was not ("*=SUM(…)" →
+    "=SUM(…)"); then without its leading formula characters. What a respondent typed as a
+    formula stays as typed: the backends write it as text."""
+    if not looks_like_formula(cleaned) or clean_text(typed).startswith(cleaned[0]):
+        return cleaned
+    return cleaned.lstrip(FORMULA_TRIGGERS + " ")
