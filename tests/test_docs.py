@@ -18,7 +18,8 @@ def _toml_blocks() -> list[str]:
 
 
 def test_every_command_the_readme_shows_exists() -> None:
-    blocks = re.findall(r"```(?:sh)?\n(.*?)```", README, flags=re.S)
+    blocks = [body for language, body in re.findall(r"^```(\w*)\n(.*?)^```", README,
+                                                    flags=re.S | re.M) if language != "toml"]
     code = re.findall(r"`([^`\n]+)`", README) + [line for b in blocks for line in b.splitlines()]
     shown = {match.group(1) for text in code
              for match in [re.search(r"signer-sync (?:--[\w-]+ \w+ )?([a-z]+)\b", text)]
