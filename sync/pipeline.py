@@ -18,7 +18,9 @@ import datetime as dt
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -51,6 +53,7 @@ class RunResult:
     digest: digests.Digest | None = None
     digest_file: Path | None = None
     messages: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
 
     @property
     def needs_review(self) -> int:
@@ -101,10 +104,20 @@ def run_job(job: JobConfig, *, with_digest: bool = False, dry_run: bool = False,
     return result
 
 
-def _stage(job: JobConfig, name: str, work: Callable[[], T]) -> T:
-    """Run one stage; an unexpected exception is reported with the stage's name."""
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
     try:
-        return work()
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def _stage(job: JobConfig, name: str, work: Callable[[], T], timings: dict[str, float]) -> T:
+    """Run one stage, timed; an unexpected exception is reported with the stage's name."""
+    try:
+        with _timed(timings, name):
+            return work()
     except SyncError:
         raise
     except Exception as exc:
@@ -113,14 +126,18 @@ def _stage(job: JobConfig, name: str, work: Callable[[], T]) -> T:
 
 def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: Clock,
          source: Book, target: Book) -> RunResult:
-    inputs = _stage(job, "read", lambda: read_inputs(job, source, target))
-    responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source))
+    timings: dict[str, float] = {}
+    inputs = _stage(job, "read", lambda: read_inputs(job, source, target), timings)
+    responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source),
+                       timings)
     log.info("read %d responses from %s", len(responses), source.description)
-    clean = _stage(job, "normalize", lambda: normalize_responses(responses))
+    clean = _stage(job, "normalize", lambda: normalize_responses(responses), timings)
     review.check_curated_tab(inputs.curated, job.target.curated_tab)
     signers, skipped = _stage(
-        job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only)
+        job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only),
+        timings,
     )
+    ids_started = time.perf_counter()
     tab_ids = [] if inputs.curated is None or inputs.curated.empty else [
         str(i).strip() for i in inputs.curated["Signer ID"] if str(i).strip()
     ]
@@ -131,13 +148,16 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     signers = curate.flag_possible_duplicates(signers)
     curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
                                      remembered, assignment.merged)
+    timings["ids and decisions"] = time.perf_counter() - ids_started
     new_signers = len(set(curated["Signer ID"]) - set(tab_ids))
     log.info("%d organizations, %d individuals (%d new), %d need review, %d skipped",
              int((curated["Type"] == curate.ORGANIZATION).sum()),
              int((curated["Type"] == curate.INDIVIDUAL).sum()), new_signers,
              int((curated["Status"] == "Needs review").sum()), len(skipped))
 
-    result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
+    result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False,
+                       timings=timings)
+    write_started = time.perf_counter()
     writes: list[TabWrite] = []
     table = curated_table(curated)
     if not _same_table(inputs.curated, table):
@@ -150,6 +170,7 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
                                [result.digest.tab_row()], append=True))
     if dry_run:
+        timings["write"] = time.perf_counter() - write_started
         return result
     if result.digest is not None:
         result.digest_file = write_digest_file(job, result.digest)
@@ -164,6 +185,7 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         state.commit_digest(
             DigestRecord(result.digest.at, result.digest.since, result.digest.summary,
                          result.digest.counts), curated)
+    timings["write"] = time.perf_counter() - write_started
     return result
 
 
