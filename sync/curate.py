@@ -16,7 +16,8 @@ Pure functions over DataFrames. The rules, in the order they apply:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -45,20 +46,22 @@ class Skipped:
 
 def skip_reasons(clean: pd.DataFrame) -> pd.Series:
     """Why each response is skipped ("" for the ones that are kept)."""
-
-    def reason(row: pd.Series) -> str:
-        if not row["organization"] and not row["display_name"]:
-            if not row["email"]:
-                return "blank response"
-            return "no organization or name given"
-        typed = {fold(row["organization"]), fold(row["display_name"])} - {""}
-        if typed and typed <= _JUNK:
-            return "looks like a test entry"
-        return ""
-
     if clean.empty:
         return pd.Series([], dtype=object, index=clean.index)
-    return clean.apply(reason, axis=1)
+    organization, name = _folded(clean["organization"]), _folded(clean["display_name"])
+    typed = (organization != "") | (name != "")
+    junk = (organization.isin(_JUNK) | (organization == "")) & (name.isin(_JUNK) | (name == ""))
+    nothing = (clean["organization"] == "") & (clean["display_name"] == "")
+    reasons = pd.Series("", index=clean.index, dtype=object)
+    reasons[typed & junk] = "looks like a test entry"
+    reasons[nothing] = "no organization or name given"
+    reasons[nothing & (clean["email"] == "")] = "blank response"
+    return reasons
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """`fold` of every value, computed once per distinct value."""
+    return values.map({value: fold(value) for value in values.unique()})
 
 
 def effective_responses(clean: pd.DataFrame) -> pd.DataFrame:
@@ -84,7 +87,6 @@ def build_signers(
     skipped = [Skipped(int(row), why) for row, why in reasons.items() if why]
     kept = effective_responses(clean[reasons == ""])
     winners = kept[kept["row"] == kept["group"]]
-    behind = kept.groupby("group")["row"].apply(list).to_dict()
 
     orgs = winners[(winners["organization"] != "") & (winners["authorized"] != "individual")]
     people = winners[
@@ -92,8 +94,11 @@ def build_signers(
         & ((winners["organization"] == "") | (winners["affiliation"] != "")
            | (winners["authorized"] == "individual"))
     ]
-    rows = [_org_signer(kept, group, behind, us_only) for _, group in orgs.groupby("org_key")]
-    rows += [_person_signer(kept, winner, behind, us_only) for _, winner in people.iterrows()]
+    behind_orgs, mine, behind_people = _gather(kept, dict(zip(orgs["row"], orgs["org_key"],
+                                                              strict=True)), set(people["row"]))
+    rows = [_org_signer(key, behind_orgs[key], mine[key], us_only) for key in sorted(mine)]
+    rows += [_person_signer(winner, behind_people[winner.row], us_only)
+             for winner in people.itertuples()]
     signers = pd.DataFrame(rows, columns=[*CURATED_COLUMNS, "_keys", "_sort", "_default"])
     if not signers.empty:
         signers["Late Signer"] = signers["First Signed"].map(lambda t: _late(t, published))
@@ -101,75 +106,130 @@ def build_signers(
     return signers.reset_index(drop=True), skipped
 
 
-def _rows_behind(
-    kept: pd.DataFrame, groups: list[int], behind: dict[int, list[int]]
-) -> pd.DataFrame:
-    rows = [row for group in groups for row in behind[group]]
-    return kept.loc[rows].sort_values(["submitted_at", "row"], na_position="first")
+@dataclass
+class _Behind:
+    """What the responses behind one signer add up to, fed in submission order."""
+
+    emails: dict[str, None] = field(default_factory=dict)
+    first: str = ""
+    last: str = ""
+    amplify: str = ""
+    partners: set[str] = field(default_factory=set)
+    count: int = 0
+
+    def add(self, email: str, signed: str, amplify: str, partners: list[str]) -> None:
+        self.count += 1
+        if email:
+            self.emails[email] = None
+        if signed:
+            self.first = self.first or signed
+            self.last = signed
+        if amplify:
+            self.amplify = amplify
+        self.partners.update(partners)
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "Email": "; ".join(self.emails),
+            "First Signed": self.first,
+            "Last Updated": self.last,
+            "Can Amplify": self.amplify,
+            "Partner Orgs": "; ".join(p for p in PARTNER_ORGS if p in self.partners),
+            "Responses": self.count,
+        }
 
 
-def _common(rows: pd.DataFrame) -> dict[str, object]:
-    times = rows["submitted_at"].dropna()
-    amplify = [a for a in reversed(rows["amplify"].tolist()) if a]
-    partners = {p for found in rows["partners"] for p in found}
-    return {
-        "Email": "; ".join(dict.fromkeys(e for e in rows["email"] if e)),
-        "First Signed": _iso(times.min()) if len(times) else "",
-        "Last Updated": _iso(times.max()) if len(times) else "",
-        "Can Amplify": amplify[0] if amplify else "",
-        "Partner Orgs": "; ".join(p for p in PARTNER_ORGS if p in partners),
-        "Responses": len(rows),
-    }
+@dataclass
+class _Answers:
+    """An organization's own answers (the responses naming it), in submission order."""
+
+    names: list[str] = field(default_factory=list)
+    outside: dict[str, None] = field(default_factory=dict)
+    scope: str = "Unknown"
+    authorized: bool = False
+    no_email: bool = False
+    no_time: bool = False
+
+    def add(self, name: str, email: str, signed: str, scope: str, authorized: str,
+            outside: list[str]) -> None:
+        self.names.append(name)
+        self.outside.update(dict.fromkeys(outside))
+        if scope != "Unknown":
+            self.scope = scope
+        self.authorized = self.authorized or authorized == "yes"
+        self.no_email = self.no_email or not email
+        self.no_time = self.no_time or not signed
 
 
-def _flags(rows: pd.DataFrame, us_only: bool) -> tuple[list[str], bool]:
-    outside = list(dict.fromkeys(r for found in rows["outside_reasons"] for r in found))
-    flags = outside if us_only else []
-    if rows["email"].eq("").any():
-        flags = [*flags, "no email address"]
-    if rows["submitted_at"].isna().any():
-        flags = [*flags, "no timestamp"]
-    return flags, bool(outside)
+def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: set[int]
+            ) -> tuple[dict[str, _Behind], dict[str, _Answers], dict[int, _Behind]]:
+    """One pass over the kept responses in submission order (oldest first, undated first):
+    every response counts towards the signers of its email's latest answer; an
+    organization's own answers are those naming it."""
+    ordered = kept.sort_values(["submitted_at", "row"], na_position="first")
+    signed = ordered["submitted_at"].map(_iso, na_action="ignore").fillna("")
+    behind_orgs: dict[str, _Behind] = {}
+    mine: dict[str, _Answers] = {}
+    behind_people: dict[int, _Behind] = {}
+    for group, org_key, email, when, amplify, partners, organization, scope, authorized, \
+            outside in zip(ordered["group"], ordered["org_key"], ordered["email"], signed,
+                           ordered["amplify"], ordered["partners"], ordered["organization"],
+                           ordered["scope"], ordered["authorized"], ordered["outside_reasons"],
+                           strict=True):
+        cluster = org_of_winner.get(group)
+        if cluster is not None:
+            behind_orgs.setdefault(cluster, _Behind()).add(email, when, amplify, partners)
+            if org_key == cluster:
+                mine.setdefault(cluster, _Answers()).add(organization, email, when, scope,
+                                                         authorized, outside)
+        if group in person_winners:
+            behind_people.setdefault(group, _Behind()).add(email, when, amplify, partners)
+    return behind_orgs, mine, behind_people
 
 
-def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[int]],
-                us_only: bool) -> dict[str, object]:
-    rows = _rows_behind(kept, group["row"].tolist(), behind)
-    mine = rows[rows["org_key"] == group["org_key"].iloc[0]]
-    scopes = [s for s in reversed(mine["scope"].tolist()) if s != "Unknown"]
-    scope = scopes[0] if scopes else "Unknown"
-    flags, outside = _flags(mine, us_only)
-    if not mine["authorized"].eq("yes").any():
+def _flags(outside: list[str], no_email: bool, no_time: bool, us_only: bool) -> list[str]:
+    flags = list(outside) if us_only else []
+    if no_email:
+        flags.append("no email address")
+    if no_time:
+        flags.append("no timestamp")
+    return flags
+
+
+def _org_signer(key: str, behind: _Behind, mine: _Answers, us_only: bool) -> dict[str, object]:
+    outside = list(mine.outside)
+    flags = _flags(outside, mine.no_email, mine.no_time, us_only)
+    if not mine.authorized:
         flags.append("authorization not confirmed")
-    if scope == "Unknown":
+    if mine.scope == "Unknown":
         flags.append("no scope given")
-    elif scope == "International" and not outside and us_only:
+    elif mine.scope == "International" and not outside and us_only:
         flags.append("international scope: confirm U.S. base")
-    name = best_spelling(mine["organization"].tolist())
+    name = best_spelling(mine.names)
     return {
-        "Type": ORGANIZATION, "Name": name, "Listed As": "", "Affiliation": "", "Scope": scope,
-        "Outside U.S.": "Yes" if outside else "No", "Flags": "; ".join(flags),
-        **_common(rows),
-        "_keys": tuple(sorted({f"org:{k}" for k in mine["org_key"]})),
+        "Type": ORGANIZATION, "Name": name, "Listed As": "", "Affiliation": "",
+        "Scope": mine.scope, "Outside U.S.": "Yes" if outside else "No",
+        "Flags": "; ".join(flags), **behind.columns(),
+        "_keys": (f"org:{key}",),
         "_sort": fold(name).removeprefix("the "),
         "_default": "Needs review" if flags else "Approved",
     }
 
 
-def _person_signer(kept: pd.DataFrame, winner: pd.Series, behind: dict[int, list[int]],
-                   us_only: bool) -> dict[str, object]:
-    rows = _rows_behind(kept, [int(winner["row"])], behind)
-    flags, outside = _flags(rows.tail(1), us_only)
-    affiliation = winner["affiliation"]
-    if not affiliation and winner["authorized"] == "individual":
-        affiliation = winner["organization"]
-    key = f"email:{winner['email']}" if winner["email"] else f"name:{fold(winner['display_name'])}"
+def _person_signer(winner: Any, behind: _Behind, us_only: bool) -> dict[str, object]:
+    """`winner` is the response that counts for this person (a row of `itertuples`)."""
+    outside = list(dict.fromkeys(winner.outside_reasons))
+    flags = _flags(outside, not winner.email, pd.isna(winner.submitted_at), us_only)
+    affiliation = winner.affiliation
+    if not affiliation and winner.authorized == "individual":
+        affiliation = winner.organization
+    key = f"email:{winner.email}" if winner.email else f"name:{fold(winner.display_name)}"
     return {
-        "Type": INDIVIDUAL, "Name": winner["display_name"], "Listed As": "",
+        "Type": INDIVIDUAL, "Name": winner.display_name, "Listed As": "",
         "Affiliation": affiliation, "Scope": "", "Outside U.S.": "Yes" if outside else "No",
-        "Flags": "; ".join(flags), **_common(rows),
+        "Flags": "; ".join(flags), **behind.columns(),
         "_keys": (key,),
-        "_sort": winner["sort_name"],
+        "_sort": winner.sort_name,
         "_default": "Needs review" if flags else "Approved",
     }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -88,29 +88,26 @@ class WorkbookBook:
 
 def _apply(sheet: Worksheet, change: TabWrite) -> None:
     empty = sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
-    if not change.append:
-        if sheet.max_row:
-            sheet.delete_rows(1, sheet.max_row)
-        _append(sheet, change.header, first=True)
-    elif empty:
-        _append(sheet, change.header, first=True)
+    if not change.append or empty:
+        # also resets openpyxl's append position to row 1
+        sheet.delete_rows(1, sheet.max_row)
+        _append(sheet, change.header)
+        sheet.freeze_panes = "A2"
     for row in change.rows:
         _append(sheet, row)
-    if not change.append or empty:
-        sheet.freeze_panes = "A2"
 
 
-def _append(sheet: Worksheet, values: Sequence[Cell], first: bool = False) -> None:
+def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
     """Append one row, every string stored as text.
 
-    openpyxl turns any string starting with "=" into a formula; forcing the cell's
-    data_type back to "s" makes it a plain string cell, whatever the respondent typed.
+    `Worksheet.append` keeps its own next-row counter (asking `max_row` per row scans every
+    cell: quadratic). openpyxl turns a string starting with "=" into a formula and "#N/A" into
+    an error; forcing such a cell's data_type back to "s" makes it a plain string cell,
+    whatever the respondent typed.
     """
-    row = 1 if first else sheet.max_row + 1
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell.data_type = "s"
-        else:
-            cell.value = value
+    cells = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+    sheet.append(cells)
+    row = sheet._current_row  # the row just appended; openpyxl has no public accessor
+    for column, value in enumerate(cells, start=1):
+        if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+            sheet.cell(row=row, column=column).data_type = "s"
