@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.backends.base import Cell, TabWrite, frame_from_rows
 from sync.errors import BackendError
@@ -29,40 +30,52 @@ class WorkbookBook:
         self.path = path
         self.description = str(path)
 
-    def _load(self, *, read_only: bool) -> Workbook:
+    def _load(self) -> Workbook:
         try:
-            return load_workbook(self.path, read_only=read_only, data_only=read_only)
+            return load_workbook(self.path)
         except FileNotFoundError:
             raise
         except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
+        # calamine (Rust) reads a big tab about ten times faster than openpyxl's read-only
+        # mode; like `data_only`, it gives a formula's last computed value.
         if not self.path.exists():
             return dict.fromkeys(tabs)
-        book = self._load(read_only=True)
+        book = self._calamine()
         try:
+            names = set(book.sheet_names)
             return {
-                tab: frame_from_rows(list(book[tab].iter_rows(values_only=True)))
-                if tab in book.sheetnames
-                else None
+                tab: frame_from_rows(book.get_sheet_by_name(tab).to_python(
+                    skip_empty_area=False)) if tab in names else None
                 for tab in tabs
             }
+        except CalamineError as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
         finally:
             book.close()
 
     def tab_names(self) -> list[str]:
         if not self.path.exists():
             return []
-        book = self._load(read_only=True)
+        book = self._calamine()
         try:
-            return list(book.sheetnames)
+            return list(book.sheet_names)
         finally:
             book.close()
 
+    def _calamine(self) -> CalamineWorkbook:
+        try:
+            return CalamineWorkbook.from_path(str(self.path))
+        except FileNotFoundError:
+            raise
+        except (OSError, CalamineError) as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
+
     def write(self, writes: Sequence[TabWrite]) -> None:
         if self.path.exists():
-            book = self._load(read_only=False)
+            book = self._load()
         else:
             book = Workbook()
             book.remove(book.active)
