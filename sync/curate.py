@@ -171,11 +171,11 @@ def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: s
     behind_orgs: dict[str, _Behind] = {}
     mine: dict[str, _Answers] = {}
     behind_people: dict[int, _Behind] = {}
-    for group, org_key, email, when, amplify, partners, organization, scope, authorized, \
-            outside in zip(ordered["group"], ordered["org_key"], ordered["email"], signed,
-                           ordered["amplify"], ordered["partners"], ordered["organization"],
-                           ordered["scope"], ordered["authorized"], ordered["outside_reasons"],
-                           strict=True):
+    columns = [ordered[c].tolist() for c in ("group", "org_key", "email", "amplify", "partners",
+                                             "organization", "scope", "authorized",
+                                             "outside_reasons")]
+    for group, org_key, email, amplify, partners, organization, scope, authorized, outside, \
+            when in zip(*columns, signed.tolist(), strict=True):
         cluster = org_of_winner.get(group)
         if cluster is not None:
             behind_orgs.setdefault(cluster, _Behind()).add(email, when, amplify, partners)
@@ -254,7 +254,7 @@ def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
     people = out[out["Type"] == INDIVIDUAL]
     if people.empty:
         return out
-    same = people["Name"].map(fold) + "\x00" + people["Affiliation"].map(fold)
+    same = _folded(people["Name"]) + "\x00" + _folded(people["Affiliation"])
     first_id = people.groupby(same, sort=False)["Signer ID"].transform("first")
     for index in people.index[people["Signer ID"] != first_id]:
         reason = f"possible duplicate of {first_id[index]}"

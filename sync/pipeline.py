@@ -219,13 +219,15 @@ def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.Da
 
 def curated_table(curated: pd.DataFrame) -> list[list[str | int]]:
     table = review.public_columns(curated)
-    return [[int(v) if column == "Responses" else str(v) for column, v in zip(table.columns, row,
-                                                                                strict=True)]
-            for row in table.itertuples(index=False, name=None)]
+    columns = [[int(v) for v in table[name].tolist()] if name == "Responses"
+               else [str(v) for v in table[name].tolist()] for name in table.columns]
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> bool:
     if existing is None or list(existing.columns) != list(curate.CURATED_COLUMNS):
+        return False
+    if len(existing) != len(rows):
         return False
     return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
 

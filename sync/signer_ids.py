@@ -37,18 +37,22 @@ def registry_from_tab(tab: pd.DataFrame | None) -> dict[str, str]:
     if tab is None or tab.empty or "Signer ID" not in tab.columns:
         return {}
     found: dict[str, str] = {}
-    for _, row in tab.iterrows():
-        signer_id = str(row.get("Signer ID", "")).strip()
+    blank = [""] * len(tab)
+    for signer_id, emails, name in zip(
+        tab["Signer ID"].tolist(),
+        tab["Email"].tolist() if "Email" in tab.columns else blank,
+        tab["Name"].tolist() if "Name" in tab.columns else blank,
+        strict=True,
+    ):
+        signer_id = str(signer_id).strip()
         if not _ID.match(signer_id):
             continue
         if signer_id.startswith("IND"):
-            for email in str(row.get("Email", "")).split(";"):
+            for email in str(emails).split(";"):
                 if email.strip():
                     found.setdefault(f"email:{email.strip().casefold()}", signer_id)
-        else:
-            name = str(row.get("Name", ""))
-            if name.strip():
-                found.setdefault(f"org:{fingerprint(name)}", signer_id)
+        elif str(name).strip():
+            found.setdefault(f"org:{fingerprint(str(name))}", signer_id)
     return found
 
 
