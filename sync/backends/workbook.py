@@ -3,6 +3,7 @@
 Writes load the whole workbook, change only the tabs being written, and save to a temporary
 file that then replaces the original (`os.replace` is atomic on one filesystem), so a crash
 mid-save never leaves a broken workbook and the other tabs keep their values and formatting.
+A workbook that does not exist yet is streamed out in write-only mode. Reads use calamine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -74,6 +76,9 @@ class WorkbookBook:
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def write(self, writes: Sequence[TabWrite]) -> None:
+        if not self.path.exists() and len({w.tab for w in writes}) == len(writes):
+            self._save(_new_book(writes))
+            return
         if self.path.exists():
             book = self._load()
         else:
@@ -99,6 +104,33 @@ class WorkbookBook:
                 os.unlink(temp)
 
 
+def _new_book(writes: Sequence[TabWrite]) -> Workbook:
+    """A new workbook built in openpyxl's write-only mode, which streams rows to the file
+    instead of keeping a Cell object per value: about twice as fast for a big tab."""
+    book = Workbook(write_only=True)
+    for change in writes:
+        sheet = book.create_sheet(change.tab)
+        sheet.freeze_panes = "A2"
+        for values in (change.header, *change.rows):
+            cells = _text_cells(values)
+            hostile = [i for i, v in enumerate(cells) if _formula_like(v)]
+            for index in hostile:
+                cell = WriteOnlyCell(sheet, value=cells[index])
+                cell.data_type = "s"
+                cells[index] = cell
+            sheet.append(cells)
+    return book
+
+
+def _text_cells(values: Sequence[Cell]) -> list[object]:
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+
+
+def _formula_like(value: object) -> bool:
+    """A string openpyxl would store as a formula ("=…") or an error ("#N/A")."""
+    return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+
+
 def _apply(sheet: Worksheet, change: TabWrite) -> None:
     empty = sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
     if not change.append or empty:
@@ -118,9 +150,9 @@ def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
     an error; forcing such a cell's data_type back to "s" makes it a plain string cell,
     whatever the respondent typed.
     """
-    cells = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+    cells = _text_cells(values)
     sheet.append(cells)
     row = sheet._current_row  # the row just appended; openpyxl has no public accessor
     for column, value in enumerate(cells, start=1):
-        if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+        if _formula_like(value):
             sheet.cell(row=row, column=column).data_type = "s"
