@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,13 +187,14 @@ def responses(count: int, seed: int = 8) -> Iterator[list[str]]:
         yield row
 
 
-def write_export(path: Path, count: int, seed: int = 8) -> Path:
-    """Write a form export of `count` responses to `path` (UTF-8, like Google's)."""
+def write_export(path: Path, count: int, seed: int = 8, keep: int | None = None) -> Path:
+    """Write a form export of `count` responses to `path` (UTF-8, like Google's); with
+    `keep`, only its first `keep` responses (the same sheet, earlier in the day)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(HEADERS)
-        writer.writerows(responses(count, seed))
+        writer.writerows(itertools.islice(responses(count, seed), keep))
     return path
 
 
