@@ -3,7 +3,7 @@
 Writes load the whole workbook, change only the tabs being written, and save to a temporary
 file that then replaces the original (`os.replace` is atomic on one filesystem), so a crash
 mid-save never leaves a broken workbook and the other tabs keep their values and formatting.
-A workbook that does not exist yet is streamed out in write-only mode. Reads use calamine.
+Replaced tabs are streamed in (xlsx_parts). Reads use calamine.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.backends.base import Cell, TabWrite, frame_from_rows
+from sync.backends.xlsx_parts import fill_rows, without_rows
 from sync.errors import BackendError
 
 
@@ -32,9 +32,9 @@ class WorkbookBook:
         self.path = path
         self.description = str(path)
 
-    def _load(self) -> Workbook:
+    def _load(self, replaced: Sequence[str] = ()) -> Workbook:
         try:
-            return load_workbook(self.path)
+            return load_workbook(without_rows(self.path, replaced) if replaced else self.path)
         except FileNotFoundError:
             raise
         except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -76,50 +76,52 @@ class WorkbookBook:
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def write(self, writes: Sequence[TabWrite]) -> None:
-        if not self.path.exists() and len({w.tab for w in writes}) == len(writes):
-            self._save(_new_book(writes))
-            return
+        """Tabs replaced (or written from empty) are emptied by openpyxl and their rows
+        streamed in afterwards (see xlsx_parts); rows appended under existing ones go
+        through openpyxl."""
         if self.path.exists():
-            book = self._load()
+            book = self._load([w.tab for w in writes if not w.append])
         else:
             book = Workbook()
             book.remove(book.active)
+        streamed: dict[str, list[list[Cell]]] = {}
         for change in writes:
             exists = change.tab in book.sheetnames
-            _apply(book[change.tab] if exists else book.create_sheet(change.tab), change)
-        self._save(book)
+            sheet = book[change.tab] if exists else book.create_sheet(change.tab)
+            if change.append and change.tab in streamed:
+                streamed[change.tab].extend(list(row) for row in change.rows)
+            elif change.append and not _is_empty(sheet):
+                _apply(sheet, change)
+            else:
+                sheet.delete_rows(1, sheet.max_row)
+                sheet.freeze_panes = "A2"
+                streamed[change.tab] = [list(change.header), *(list(r) for r in change.rows)]
+        self._save(book, streamed)
 
-    def _save(self, book: Workbook) -> None:
+    def _save(self, book: Workbook, streamed: dict[str, list[list[Cell]]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx",
-                                        dir=self.path.parent)
-        os.close(handle)
+        temps = [self._temp(), self._temp()]
         try:
-            book.save(temp)
-            os.replace(temp, self.path)
+            book.save(temps[0])
+            if streamed:
+                fill_rows(Path(temps[0]), Path(temps[1]), streamed)
+            os.replace(temps[1] if streamed else temps[0], self.path)
         except OSError as exc:
             raise BackendError(f"cannot save {self.path} ({exc.strerror or exc})") from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            for temp in temps:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+
+    def _temp(self) -> str:
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx",
+                                        dir=self.path.parent)
+        os.close(handle)
+        return temp
 
 
-def _new_book(writes: Sequence[TabWrite]) -> Workbook:
-    """A new workbook built in openpyxl's write-only mode, which streams rows to the file
-    instead of keeping a Cell object per value: about twice as fast for a big tab."""
-    book = Workbook(write_only=True)
-    for change in writes:
-        sheet = book.create_sheet(change.tab)
-        sheet.freeze_panes = "A2"
-        for values in (change.header, *change.rows):
-            cells = _text_cells(values)
-            hostile = [i for i, v in enumerate(cells) if _formula_like(v)]
-            for index in hostile:
-                cell = WriteOnlyCell(sheet, value=cells[index])
-                cell.data_type = "s"
-                cells[index] = cell
-            sheet.append(cells)
-    return book
+def _is_empty(sheet: Worksheet) -> bool:
+    return sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
 
 
 def _text_cells(values: Sequence[Cell]) -> list[object]:
@@ -132,8 +134,7 @@ def _formula_like(value: object) -> bool:
 
 
 def _apply(sheet: Worksheet, change: TabWrite) -> None:
-    empty = sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
-    if not change.append or empty:
+    if not change.append or _is_empty(sheet):
         # also resets openpyxl's append position to row 1
         sheet.delete_rows(1, sheet.max_row)
         _append(sheet, change.header)
