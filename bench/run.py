@@ -10,9 +10,9 @@ a fresh subprocess per measurement, so one size's memory never pollutes another'
   with no new responses (nothing to write);
 * **floor**: the same file read with `pandas.read_csv` and a workbook with tabs of the same
   shape written with openpyxl's write-only mode: the I/O any implementation must pay;
-* **google**: the same job against the fake Sheets server (requests counted) and a naive
-  row-by-row gspread writer (requests counted, not waited for), when the Google backend is
-  on this branch.
+* **google**: Sheets API requests against the fake Sheets server and a naive row-by-row
+  gspread writer's request count belong here; the Google backend was not on this branch
+  when this script was written, so it says so (`google_available` detects it).
 
 Peak memory is each subprocess's `ru_maxrss`. Ratios are sync ÷ floor.
 
