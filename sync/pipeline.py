@@ -142,7 +142,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         str(i).strip() for i in inputs.curated["Signer ID"] if str(i).strip()
     ]
     remembered = state.decisions()
-    registry = {**signer_ids.registry_from_tab(inputs.curated), **state.registry()}
+    stored = state.registry()
+    registry = {**signer_ids.registry_from_tab(inputs.curated), **stored}
     assignment = signer_ids.assign_ids(signers, registry, set(tab_ids))
     signers["Signer ID"] = assignment.ids
     signers = curate.flag_possible_duplicates(signers)
@@ -180,7 +181,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         result.wrote = True
     else:
         log.info("curated tab %r is up to date; nothing to write", job.target.curated_tab)
-    state.save_curation(assignment.registry, _decisions(curated))
+    state.save_curation(_changed(assignment.registry, stored),
+                        _changed(_decisions(curated), remembered))
     if result.digest is not None:
         state.commit_digest(
             DigestRecord(result.digest.at, result.digest.since, result.digest.summary,
@@ -230,6 +232,12 @@ def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> b
     if len(existing) != len(rows):
         return False
     return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
+
+
+def _changed(new: dict[str, T], old: dict[str, T]) -> dict[str, T]:
+    """The entries of `new` the state does not hold yet: a big sheet's hourly run then
+    writes a handful of rows to the state file instead of every signer again."""
+    return {key: value for key, value in new.items() if old.get(key) != value}
 
 
 def _decisions(curated: pd.DataFrame) -> dict[str, review.Decision]:
