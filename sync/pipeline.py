@@ -231,7 +231,10 @@ def _same_table(existing: pd.DataFrame | None, rows: list[list[str | int]]) -> b
         return False
     if len(existing) != len(rows):
         return False
-    return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
+    return all(  # column by column: stops at the first that differs
+        [str(v) for v in existing[name].tolist()] == [str(row[index]) for row in rows]
+        for index, name in enumerate(existing.columns)
+    )
 
 
 def _changed(new: dict[str, T], old: dict[str, T]) -> dict[str, T]:
