@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -37,7 +38,8 @@ class WorkbookBook:
             return load_workbook(without_rows(self.path, replaced) if replaced else self.path)
         except FileNotFoundError:
             raise
-        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError,
+                ElementTree.ParseError) as exc:
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
@@ -91,7 +93,8 @@ class WorkbookBook:
             if change.append and change.tab in streamed:
                 streamed[change.tab].extend(list(row) for row in change.rows)
             elif change.append and not _is_empty(sheet):
-                _apply(sheet, change)
+                for row in change.rows:
+                    _append(sheet, row)
             else:
                 sheet.delete_rows(1, sheet.max_row)
                 sheet.freeze_panes = "A2"
@@ -131,16 +134,6 @@ def _text_cells(values: Sequence[Cell]) -> list[object]:
 def _formula_like(value: object) -> bool:
     """A string openpyxl would store as a formula ("=…") or an error ("#N/A")."""
     return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
-
-
-def _apply(sheet: Worksheet, change: TabWrite) -> None:
-    if not change.append or _is_empty(sheet):
-        # also resets openpyxl's append position to row 1
-        sheet.delete_rows(1, sheet.max_row)
-        _append(sheet, change.header)
-        sheet.freeze_panes = "A2"
-    for row in change.rows:
-        _append(sheet, row)
 
 
 def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
