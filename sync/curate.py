@@ -256,8 +256,11 @@ def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
         return out
     same = _folded(people["Name"]) + "\x00" + _folded(people["Affiliation"])
     first_id = people.groupby(same, sort=False)["Signer ID"].transform("first")
-    for index in people.index[people["Signer ID"] != first_id]:
-        reason = f"possible duplicate of {first_id[index]}"
-        out.at[index, "Flags"] = "; ".join(f for f in (out.at[index, "Flags"], reason) if f)
-        out.at[index, "_default"] = "Needs review"
+    later = people.index[people["Signer ID"] != first_id]
+    out.loc[later, "Flags"] = [
+        "; ".join(f for f in (flags, f"possible duplicate of {first}") if f)
+        for flags, first in zip(out.loc[later, "Flags"].tolist(), first_id[later].tolist(),
+                                strict=True)
+    ]
+    out.loc[later, "_default"] = "Needs review"
     return out
