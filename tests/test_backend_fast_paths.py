@@ -56,3 +56,21 @@ def test_csv_repeated_and_blank_headers_are_named(tmp_path: Path) -> None:
     assert frame is not None
     assert list(frame.columns) == ["Email", "Column 2", "Email (2)"]
     assert frame.values.tolist() == [["NA", "null", ""]]  # no value turns into a blank
+
+
+def test_a_replaced_tab_keeps_staff_column_widths_and_numbers_stay_numbers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("Curated Signers", ["Name", "Responses"], [["Old", 1]] * 50)])
+    staff = openpyxl.load_workbook(path)
+    staff["Curated Signers"].column_dimensions["A"].width = 42
+    staff.save(path)
+
+    book.write([TabWrite("Curated Signers", ["Name", "Responses"], [["New", 3], ["Other", 2]])])
+
+    sheet = openpyxl.load_workbook(path)["Curated Signers"]
+    assert sheet.column_dimensions["A"].width == 42
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Name", "Responses"], ["New", 3], ["Other", 2]]
