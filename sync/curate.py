@@ -106,7 +106,7 @@ def build_signers(
     return signers.reset_index(drop=True), skipped
 
 
-@dataclass
+@dataclass(slots=True)
 class _Behind:
     """What the responses behind one signer add up to, fed in submission order."""
 
@@ -139,7 +139,7 @@ class _Behind:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Answers:
     """An organization's own answers (the responses naming it), in submission order."""
 
