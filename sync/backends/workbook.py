@@ -86,22 +86,22 @@ class WorkbookBook:
         else:
             book = Workbook()
             book.remove(book.active)
-        streamed: dict[str, list[list[Cell]]] = {}
+        streamed: dict[str, list[Sequence[Cell]]] = {}
         for change in writes:
             exists = change.tab in book.sheetnames
             sheet = book[change.tab] if exists else book.create_sheet(change.tab)
             if change.append and change.tab in streamed:
-                streamed[change.tab].extend(list(row) for row in change.rows)
+                streamed[change.tab].extend(change.rows)
             elif change.append and not _is_empty(sheet):
                 for row in change.rows:
                     _append(sheet, row)
             else:
                 sheet.delete_rows(1, sheet.max_row)
                 sheet.freeze_panes = "A2"
-                streamed[change.tab] = [list(change.header), *(list(r) for r in change.rows)]
+                streamed[change.tab] = [change.header, *change.rows]
         self._save(book, streamed)
 
-    def _save(self, book: Workbook, streamed: dict[str, list[list[Cell]]]) -> None:
+    def _save(self, book: Workbook, streamed: dict[str, list[Sequence[Cell]]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temps = [self._temp(), self._temp()]
         try:
