@@ -192,7 +192,9 @@ def report(size: int, sync: dict[str, Any], floor: dict[str, Any]) -> list[str]:
         f"| sync, first run (99%, new workbook) | {_stage_cells(first)} |",
         f"| sync, hourly run (+1%: {runs['hourly']['new']} new signers, workbook rewritten) | "
         f"{_stage_cells(runs['hourly'])} |",
-        f"| sync, no new responses (nothing written) | {_stage_cells(runs['unchanged'])} |",
+        f"| sync, no new responses ("
+        f"{'tab rewritten' if runs['unchanged']['wrote'] else 'nothing written'}) | "
+        f"{_stage_cells(runs['unchanged'])} |",
         f"| I/O floor (pandas read_csv, write-only openpyxl) | {floor['read']:.2f} s | | | "
         f"{floor['write']:.2f} s | **{floor['total']:.2f} s** | {floor['cpu']:.2f} s |",
         f"| **first run ÷ floor** | {read / floor['read']:.1f}x | | | "
