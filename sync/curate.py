@@ -16,7 +16,8 @@ Pure functions over DataFrames. The rules, in the order they apply:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -46,21 +47,28 @@ class Skipped:
 
 def skip_reasons(clean: pd.DataFrame) -> pd.Series:
     """Why each response is skipped ("" for the ones that are kept)."""
-
-    def reason(row: pd.Series) -> str:
-        if not row["organization"] and not row["display_name"]:
-            if not row["email"]:
-                return "blank response"
-            return "no organization or name given"
-        typed = {word for field in ("organization", "display_name")
-                 for word in fold(row[field]).split()}
-        if typed and typed <= _JUNK:
-            return "looks like a test entry"
-        return ""
-
     if clean.empty:
         return pd.Series([], dtype=object, index=clean.index)
-    return clean.apply(reason, axis=1)
+    organization, name = clean["organization"], clean["display_name"]
+    typed = (organization != "") | (name != "")
+    junk = _all_junk(organization) & _all_junk(name)
+    nothing = (organization == "") & (name == "")
+    reasons = pd.Series("", index=clean.index, dtype=object)
+    reasons[typed & junk] = "looks like a test entry"
+    reasons[nothing] = "no organization or name given"
+    reasons[nothing & (clean["email"] == "")] = "blank response"
+    return reasons
+
+
+def _all_junk(values: pd.Series) -> pd.Series:
+    """Whether every word of each value is a test word (an empty value counts as junk),
+    computed once per distinct value."""
+    return values.map({v: set(fold(v).split()) <= _JUNK for v in values.unique()}).astype(bool)
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """`fold` of every value, computed once per distinct value."""
+    return values.map({value: fold(value) for value in values.unique()})
 
 
 def effective_responses(clean: pd.DataFrame) -> pd.DataFrame:
@@ -82,12 +90,11 @@ def build_signers(
     clean: pd.DataFrame, published: dt.date | None, *, us_only: bool = True
 ) -> tuple[pd.DataFrame, list[Skipped]]:
     """Signers (contract columns, no Signer ID yet, plus `_keys`, `_sort`, `_default` and
-    `_rows`: the sheet rows behind each signer) and skips."""
+    `_rows`, the sheet rows behind each signer) and skips."""
     reasons = skip_reasons(clean)
     skipped = [Skipped(int(row), why) for row, why in reasons.items() if why]
     kept = effective_responses(clean[reasons == ""])
     winners = kept[kept["row"] == kept["group"]]
-    behind = kept.groupby("group")["row"].apply(list).to_dict()
 
     # an answer naming an organization but signing "as an individual" with no name to list
     # signs for the organization (flagged: authorization not confirmed) rather than vanish
@@ -98,8 +105,11 @@ def build_signers(
         & ((winners["organization"] == "") | (winners["affiliation"] != "")
            | (winners["authorized"] == "individual"))
     ]
-    rows = [_org_signer(kept, group, behind, us_only) for _, group in orgs.groupby("org_key")]
-    rows += [_person_signer(kept, winner, behind, us_only) for _, winner in people.iterrows()]
+    behind_orgs, mine, behind_people = _gather(
+        kept, dict(zip(orgs["row"], orgs["org_key"], strict=True)), set(people["row"]))
+    rows = [_org_signer(key, behind_orgs[key], mine[key], us_only) for key in sorted(mine)]
+    rows += [_person_signer(winner, behind_people[winner.row], us_only)
+             for winner in people.itertuples()]
     signers = pd.DataFrame(rows,
                            columns=[*CURATED_COLUMNS, "_keys", "_sort", "_default", "_rows"])
     if not signers.empty:
@@ -108,38 +118,101 @@ def build_signers(
     return signers.reset_index(drop=True), skipped
 
 
-def _rows_behind(
-    kept: pd.DataFrame, groups: list[int], behind: dict[int, list[int]]
-) -> pd.DataFrame:
-    rows = [row for group in groups for row in behind[group]]
-    return kept.loc[rows].sort_values(["submitted_at", "row"], na_position="first")
+@dataclass(slots=True)
+class _Behind:
+    """What the responses behind one signer add up to, fed in submission order."""
+
+    emails: dict[str, None] = field(default_factory=dict)
+    first: str = ""
+    last: str = ""
+    amplify: str = ""
+    partners: set[str] = field(default_factory=set)
+    rows: list[int] = field(default_factory=list)
+
+    def add(self, row: int, email: str, signed: str, amplify: str, partners: list[str]) -> None:
+        self.rows.append(row)
+        if email:
+            self.emails[email] = None
+        if signed:
+            self.first = self.first or signed
+            self.last = signed
+        if amplify:
+            self.amplify = amplify
+        self.partners.update(partners)
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "Email": "; ".join(self.emails),
+            "First Signed": self.first,
+            "Last Updated": self.last,
+            "Can Amplify": self.amplify,
+            "Partner Orgs": "; ".join(p for p in PARTNER_ORGS if p in self.partners),
+            "Responses": len(self.rows),
+            "_rows": tuple(self.rows),
+        }
 
 
-def _common(rows: pd.DataFrame) -> dict[str, object]:
-    times = rows["submitted_at"].dropna()
-    amplify = [a for a in reversed(rows["amplify"].tolist()) if a]
-    partners = {p for found in rows["partners"] for p in found}
-    return {
-        "Email": "; ".join(dict.fromkeys(e for e in rows["email"] if e)),
-        "First Signed": _iso(times.min()) if len(times) else "",
-        "Last Updated": _iso(times.max()) if len(times) else "",
-        "Can Amplify": amplify[0] if amplify else "",
-        "Partner Orgs": "; ".join(p for p in PARTNER_ORGS if p in partners),
-        "Responses": len(rows),
-        "_rows": tuple(int(r) for r in rows["row"]),
-    }
+@dataclass(slots=True)
+class _Answers:
+    """An organization's own answers (the responses naming it), in submission order."""
+
+    name: str = ""
+    spelling_keys: set[str] = field(default_factory=set)
+    evidence: list[Any] = field(default_factory=list)
+    scopes: set[str] = field(default_factory=set)
+    authorized: bool = False
+    no_email: bool = False
+    no_time: bool = False
+
+    def add(self, name: str, spelling_key: str, email: str, signed: str, scope: str,
+            authorized: str, evidence: Any) -> None:
+        self.name = name  # the cluster's printed name; the latest answer's is kept
+        self.spelling_keys.add(spelling_key)
+        self.evidence.append(evidence)
+        self.scopes.add(scope)
+        self.authorized = self.authorized or authorized == "yes"
+        self.no_email = self.no_email or not email
+        self.no_time = self.no_time or not signed
 
 
-def _flags(rows: pd.DataFrame, us_only: bool, evidence: str) -> tuple[list[str], bool]:
-    """Flags shared by both kinds of signer; `evidence` names the outside-U.S. column."""
-    outside = any(e.outside for e in rows[evidence])
-    reasons = list(dict.fromkeys(r for e in rows[evidence] for r in e.reasons))
+def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: set[int]
+            ) -> tuple[dict[str, _Behind], dict[str, _Answers], dict[int, _Behind]]:
+    """One pass over the kept responses in submission order (oldest first, undated first):
+    every response counts towards the signers of its email's latest answer; an
+    organization's own answers are those naming it."""
+    ordered = kept.sort_values(["submitted_at", "row"], na_position="first")
+    signed = [_iso(moment) for moment in ordered["submitted_at"]]
+    behind_orgs: dict[str, _Behind] = {}
+    mine: dict[str, _Answers] = {}
+    behind_people: dict[int, _Behind] = {}
+    columns = [ordered[c].tolist() for c in (
+        "row", "group", "org_key", "email", "amplify", "partners", "org_name",
+        "org_spelling_key", "scope", "authorized", "org_evidence")]
+    for row, group, org_key, email, amplify, partners, org_name, spelling_key, scope, \
+            authorized, evidence, when in zip(*columns, signed, strict=True):
+        cluster = org_of_winner.get(group)
+        if cluster is not None:
+            behind_orgs.setdefault(cluster, _Behind()).add(row, email, when, amplify, partners)
+            if org_key == cluster:
+                mine.setdefault(cluster, _Answers()).add(
+                    org_name, spelling_key, email, when, scope, authorized, evidence)
+        if group in person_winners:
+            behind_people.setdefault(group, _Behind()).add(row, email, when, amplify, partners)
+    return behind_orgs, mine, behind_people
+
+
+def _flags(evidence: list[Any], no_email: bool, no_time: bool,
+           us_only: bool) -> tuple[list[str], bool]:
+    """Flags shared by both kinds of signer, and whether the evidence proves a base outside
+    the U.S."""
+    outside = any(e.outside for e in evidence)
+    reasons = list(dict.fromkeys(r for e in evidence for r in e.reasons))
     if outside:  # proven outside: the "confirm" flags of other answers add nothing
         reasons = [r for r in reasons if not r.startswith("outside U.S.?")]
     flags = reasons if us_only else []
-    if rows["email"].eq("").any():
+    if no_email:
         flags = [*flags, "no email address"]
-    if rows["submitted_at"].isna().any():
+    if no_time:
         flags = [*flags, "no timestamp"]
     return flags, outside
 
@@ -149,55 +222,49 @@ def _formula_flag(*texts: str) -> list[str]:
     return ["looks like a spreadsheet formula"] if any(map(looks_like_formula, texts)) else []
 
 
-def widest_scope(scopes: pd.Series) -> str:
+def widest_scope(scopes: set[str]) -> str:
     """The widest scope the responses give: a chapter member who names the national
     organization often answers with their chapter's scope ("Local")."""
-    given = set(scopes)
     return next((s for s in ("International", "National", "Regional", "State", "Local")
-                 if s in given), "Unknown")
+                 if s in scopes), "Unknown")
 
 
-def _org_signer(kept: pd.DataFrame, group: pd.DataFrame, behind: dict[int, list[int]],
-                us_only: bool) -> dict[str, object]:
-    rows = _rows_behind(kept, group["row"].tolist(), behind)
-    mine = rows[rows["org_key"] == group["org_key"].iloc[0]]
-    scope = widest_scope(mine["scope"])
-    flags, outside = _flags(mine, us_only, "org_evidence")
-    flags += _formula_flag(mine["org_name"].iloc[-1])
-    if not mine["authorized"].eq("yes").any():
+def _org_signer(key: str, behind: _Behind, mine: _Answers, us_only: bool) -> dict[str, object]:
+    scope = widest_scope(mine.scopes)
+    flags, outside = _flags(mine.evidence, mine.no_email, mine.no_time, us_only)
+    flags += _formula_flag(mine.name)
+    if not mine.authorized:
         flags.append("authorization not confirmed")
     if scope == "Unknown":
         flags.append("no scope given")
     elif scope == "International" and not outside and us_only:
         flags.append("international scope: confirm U.S. base")
-    name = mine["org_name"].iloc[-1]
     return {
-        "Type": ORGANIZATION, "Name": name, "Listed As": "", "Affiliation": "", "Scope": scope,
-        "Outside U.S.": "Yes" if outside else "No", "Flags": "; ".join(flags),
-        **_common(rows),
+        "Type": ORGANIZATION, "Name": mine.name, "Listed As": "", "Affiliation": "",
+        "Scope": scope, "Outside U.S.": "Yes" if outside else "No",
+        "Flags": "; ".join(flags), **behind.columns(),
         # every spelling's key, so a new spelling joining this cluster keeps its Signer ID
-        "_keys": tuple(sorted({f"org:{k}" for k in (*mine["org_spelling_key"],
-                                                    *mine["org_key"])})),
-        "_sort": fold(name).removeprefix("the "),
+        "_keys": tuple(sorted({f"org:{k}" for k in (*mine.spelling_keys, key)})),
+        "_sort": fold(mine.name).removeprefix("the "),
         "_default": "Needs review" if flags else "Approved",
     }
 
 
-def _person_signer(kept: pd.DataFrame, winner: pd.Series, behind: dict[int, list[int]],
-                   us_only: bool) -> dict[str, object]:
-    rows = _rows_behind(kept, [int(winner["row"])], behind)
-    flags, outside = _flags(rows.tail(1), us_only, "person_evidence")
-    affiliation = winner["affiliation"]
-    if not affiliation and winner["authorized"] == "individual":
-        affiliation = winner["org_name"]
-    flags += _formula_flag(winner["display_name"], affiliation)
-    key = f"email:{winner['email']}" if winner["email"] else f"name:{fold(winner['display_name'])}"
+def _person_signer(winner: Any, behind: _Behind, us_only: bool) -> dict[str, object]:
+    """`winner` is the response that counts for this person (a row of `itertuples`)."""
+    flags, outside = _flags([winner.person_evidence], not winner.email,
+                            pd.isna(winner.submitted_at), us_only)
+    affiliation = winner.affiliation
+    if not affiliation and winner.authorized == "individual":
+        affiliation = winner.org_name
+    flags += _formula_flag(winner.display_name, affiliation)
+    key = f"email:{winner.email}" if winner.email else f"name:{fold(winner.display_name)}"
     return {
-        "Type": INDIVIDUAL, "Name": winner["display_name"], "Listed As": "",
+        "Type": INDIVIDUAL, "Name": winner.display_name, "Listed As": "",
         "Affiliation": affiliation, "Scope": "", "Outside U.S.": "Yes" if outside else "No",
-        "Flags": "; ".join(flags), **_common(rows),
+        "Flags": "; ".join(flags), **behind.columns(),
         "_keys": (key,),
-        "_sort": winner["sort_name"],
+        "_sort": winner.sort_name,
         "_default": "Needs review" if flags else "Approved",
     }
 
@@ -223,11 +290,14 @@ def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
     if people.empty:
         return out
     # "Dr. Susan Lee" and "Susan Lee" are the same name
-    same = people["Name"].map(lambda n: fold(split_title(n)[1] or n)) + "\x00" + \
-        people["Affiliation"].map(fold)
+    untitled = people["Name"].map({n: split_title(n)[1] or n for n in people["Name"].unique()})
+    same = _folded(untitled) + "\x00" + _folded(people["Affiliation"])
     first_id = people.groupby(same, sort=False)["Signer ID"].transform("first")
-    for index in people.index[people["Signer ID"] != first_id]:
-        reason = f"possible duplicate of {first_id[index]}"
-        out.at[index, "Flags"] = "; ".join(f for f in (out.at[index, "Flags"], reason) if f)
-        out.at[index, "_default"] = "Needs review"
+    later = people.index[people["Signer ID"] != first_id]
+    out.loc[later, "Flags"] = [
+        "; ".join(f for f in (flags, f"possible duplicate of {first}") if f)
+        for flags, first in zip(out.loc[later, "Flags"].tolist(), first_id[later].tolist(),
+                                strict=True)
+    ]
+    out.loc[later, "_default"] = "Needs review"
     return out

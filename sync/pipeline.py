@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -60,6 +62,7 @@ class RunResult:
     html_file: Path | None = None
     letter_file: Path | None = None
     messages: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
 
     @property
     def needs_review(self) -> int:
@@ -128,10 +131,20 @@ def _locked_run(job: JobConfig, with_digest: bool, dry_run: bool, clock: Clock,
     return result
 
 
-def _stage(job: JobConfig, name: str, work: Callable[[], T]) -> T:
-    """Run one stage; an unexpected exception is reported with the stage's name."""
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
     try:
-        return work()
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def _stage(job: JobConfig, name: str, work: Callable[[], T], timings: dict[str, float]) -> T:
+    """Run one stage, timed; an unexpected exception is reported with the stage's name."""
+    try:
+        with _timed(timings, name):
+            return work()
     except SyncError:
         raise
     except Exception as exc:
@@ -140,32 +153,41 @@ def _stage(job: JobConfig, name: str, work: Callable[[], T]) -> T:
 
 def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: Clock,
          source: Book, target: Book) -> RunResult:
+    timings: dict[str, float] = {}
     pending = None if dry_run else state.pending_digest()
     inputs = _stage(job, "read", lambda: read_inputs(job, source, target,
-                                                     with_digest_tab=pending is not None))
+                                                     with_digest_tab=pending is not None),
+                    timings)
     if pending is not None:
         resolve_pending_digest(state, pending, inputs.digest)
-    responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source))
+    responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source),
+                       timings)
     log.info("read %d responses from %s", len(responses), source.description)
     aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
-    clean = _stage(job, "normalize", lambda: normalize_responses(responses, aliases))
+    clean = _stage(job, "normalize", lambda: normalize_responses(responses, aliases), timings)
     review.check_curated_tab(inputs.curated, job.target.curated_tab)
     signers, skipped = _stage(
-        job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only)
+        job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only),
+        timings,
     )
+    ids_started = time.perf_counter()
     tab_ids = [] if inputs.curated is None or inputs.curated.empty else [
         str(i).strip() for i in inputs.curated["Signer ID"] if str(i).strip()
     ]
     remembered = state.decisions()
-    registry = {**signer_ids.registry_from_tab(inputs.curated), **state.registry()}
+    stored = state.registry()
+    registry = {**signer_ids.registry_from_tab(inputs.curated), **stored}
     assignment = signer_ids.assign_ids(signers, registry, set(tab_ids))
     signers["Signer ID"] = assignment.ids
     signers = curate.flag_possible_duplicates(signers)
     curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
                                      remembered, assignment.merged, state.staged_defaults())
+    timings["ids and decisions"] = time.perf_counter() - ids_started
     new_signers = len(set(curated["Signer ID"]) - set(tab_ids))
 
-    result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False)
+    result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False,
+                       timings=timings)
+    write_started = time.perf_counter()
     writes: list[TabWrite] = []
     header, table = curated_table(curated, inputs.curated)
     for message in cut_long_cells(header, table, job.target.curated_tab):
@@ -188,17 +210,20 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
                                [result.digest.tab_row()], append=True))
     if dry_run:
+        timings["write"] = time.perf_counter() - write_started
         return result
     digest, mail = result.digest, None
     if digest is not None:
         path = digest_file_path(job, digest)
-        rendered = _stage(job, "render digest", lambda: outputs.render_digest(job, digest))
+        rendered = _stage(job, "render digest", lambda: outputs.render_digest(job, digest),
+                          timings)
         mail = (outputs.digest_email(job, digest, rendered, letter).as_bytes()
                 if job.email is not None else None)
         state.begin_digest(_digest_record(digest), curated, _row_text(digest.tab_row()),
                            str(path), mail)
         result.digest_file, result.html_file = _stage(
-            job, "write digest files", lambda: outputs.write_digest_files(path, rendered))
+            job, "write digest files", lambda: outputs.write_digest_files(path, rendered),
+            timings)
     result.letter_file = outputs.write_letter_file(job, letter)
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
@@ -207,10 +232,12 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         result.wrote = True
     else:
         log.info("curated tab %r is up to date; nothing to write", job.target.curated_tab)
-    state.save_curation(assignment.registry, _decisions(curated))
+    state.save_curation(_changed(assignment.registry, stored),
+                        _changed(_decisions(curated), remembered))
     if result.digest is not None:
         state.commit_digest(_digest_record(result.digest), curated, mail)
     result.messages += deliver_pending(job, state, clock())
+    timings["write"] = time.perf_counter() - write_started
     return result
 
 
@@ -310,11 +337,11 @@ def curated_table(curated: pd.DataFrame, existing: pd.DataFrame | None = None
     extra = review.staff_columns(existing)
     carried = review.staff_values(existing, extra)
     table = review.public_columns(curated)
+    columns = [[int(v) for v in table[name].tolist()] if name == "Responses"
+               else [str(v) for v in table[name].tolist()] for name in table.columns]
+    blank = [""] * len(extra)
     rows: list[list[str | int]] = [
-        [int(v) if column == "Responses" else str(v)
-         for column, v in zip(table.columns, row, strict=True)]
-        + carried.get(str(row[0]), [""] * len(extra))
-        for row in table.itertuples(index=False, name=None)
+        [*row, *carried.get(str(row[0]), blank)] for row in zip(*columns, strict=True)
     ]
     header = [*curate.CURATED_COLUMNS, *extra]
     rows += review.staff_rows(existing, header)
@@ -345,7 +372,18 @@ def _same_rows(existing: pd.DataFrame | None, header: list[str] | tuple[str, ...
                rows: list[list[str | int]]) -> bool:
     if existing is None or list(existing.columns) != list(header):
         return False
-    return existing.astype(str).values.tolist() == [[str(v) for v in row] for row in rows]
+    if len(existing) != len(rows):
+        return False
+    return all(  # column by column: stops at the first that differs
+        [str(v) for v in existing[name].tolist()] == [str(row[index]) for row in rows]
+        for index, name in enumerate(existing.columns)
+    )
+
+
+def _changed(new: dict[str, T], old: dict[str, T]) -> dict[str, T]:
+    """The entries of `new` the state does not hold yet: a big sheet's hourly run then
+    writes a handful of rows to the state file instead of every signer again."""
+    return {key: value for key, value in new.items() if old.get(key) != value}
 
 
 def _decisions(curated: pd.DataFrame) -> dict[str, review.Decision]:

@@ -41,21 +41,24 @@ def registry_from_tab(tab: pd.DataFrame | None) -> dict[str, str]:
     seen: dict[str, int] = {}
     # oldest first, as assign_ids meets them, so repeated name keys number the same way
     rows = tab.sort_values("First Signed", kind="stable") if "First Signed" in tab else tab
-    for _, row in rows.iterrows():
-        signer_id = str(row.get("Signer ID", "")).strip()
+    blank = [""] * len(rows)
+    for signer_id, emails, name in zip(
+        rows["Signer ID"].tolist(),
+        rows["Email"].tolist() if "Email" in rows.columns else blank,
+        rows["Name"].tolist() if "Name" in rows.columns else blank,
+        strict=True,
+    ):
+        signer_id, name = str(signer_id).strip(), str(name)
         if not _ID.match(signer_id):
             continue
         if signer_id.startswith("IND"):
-            emails = [e.strip() for e in str(row.get("Email", "")).split(";") if e.strip()]
-            for email in emails:
+            addresses = [e.strip() for e in str(emails).split(";") if e.strip()]
+            for email in addresses:
                 found.setdefault(f"email:{email.casefold()}", signer_id)
-            name = str(row.get("Name", ""))
-            if not emails and name.strip():
+            if not addresses and name.strip():
                 found.setdefault(_nth(f"name:{fold(name)}", seen), signer_id)
-        else:
-            name = str(row.get("Name", ""))
-            if name.strip():
-                found.setdefault(f"org:{fingerprint(name)}", signer_id)
+        elif name.strip():
+            found.setdefault(f"org:{fingerprint(name)}", signer_id)
     return found
 
 

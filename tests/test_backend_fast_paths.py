@@ -1,0 +1,76 @@
+"""The fast read and write paths of the offline backends keep the slow paths' behaviour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from sync.backends.base import TabWrite
+from sync.backends.csv import CsvBook
+from sync.backends.workbook import WorkbookBook
+
+HOSTILE = ['=HYPERLINK("http://evil.example","click")', "#N/A", "#REF!", "=1+1", "plain"]
+
+
+def test_hostile_cells_stay_text_in_a_new_and_in_an_existing_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("Curated Signers", ["Name"], [[v] for v in HOSTILE])])  # new file
+    book.write([TabWrite("Curated Signers", ["Name"], [[v] for v in reversed(HOSTILE)]),
+                TabWrite("Signer Digest", ["Summary"], [["#N/A"]], append=True)])  # existing
+
+    loaded = openpyxl.load_workbook(path)
+    cells = [loaded["Curated Signers"].cell(row=i + 2, column=1) for i in range(len(HOSTILE))]
+    assert [c.value for c in cells] == list(reversed(HOSTILE))
+    assert {c.data_type for c in cells} == {"s"}
+    assert loaded["Signer Digest"].cell(row=2, column=1).data_type == "s"
+    frame = book.read(["Curated Signers"])["Curated Signers"]
+    assert frame is not None and frame["Name"].tolist() == list(reversed(HOSTILE))
+
+
+def test_a_replaced_tab_starts_at_the_top_and_keeps_no_old_rows(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("T", ["A", "B"], [["1", "2"], ["3", "4"], ["5", "6"]])])
+    book.write([TabWrite("T", ["A", "B"], [["7", "8"]])])
+    frame = book.read(["T"])["T"]
+    assert frame is not None
+    assert list(frame.columns) == ["A", "B"] and frame.values.tolist() == [["7", "8"]]
+    assert openpyxl.load_workbook(path)["T"].freeze_panes == "A2"
+
+
+def test_csv_rows_longer_or_shorter_than_the_header_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("A,B\n1,2,3\n4\n\n5,6\n", encoding="utf-8")
+    frame = CsvBook(path).read(["x"])["x"]
+    assert frame is not None
+    assert frame.values.tolist() == [["1", "2"], ["4", ""], ["", ""], ["5", "6"]]
+    assert frame.index.tolist() == [2, 3, 4, 5]  # sheet row numbers, blank line included
+
+
+def test_csv_repeated_and_blank_headers_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Email,,Email\nNA,null,\n", encoding="utf-8")
+    frame = CsvBook(path).read(["x"])["x"]
+    assert frame is not None
+    assert list(frame.columns) == ["Email", "Column 2", "Email (2)"]
+    assert frame.values.tolist() == [["NA", "null", ""]]  # no value turns into a blank
+
+
+def test_a_replaced_tab_keeps_staff_column_widths_and_numbers_stay_numbers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("Curated Signers", ["Name", "Responses"], [["Old", 1]] * 50)])
+    staff = openpyxl.load_workbook(path)
+    staff["Curated Signers"].column_dimensions["A"].width = 42
+    staff.save(path)
+
+    book.write([TabWrite("Curated Signers", ["Name", "Responses"], [["New", 3], ["Other", 2]])])
+
+    sheet = openpyxl.load_workbook(path)["Curated Signers"]
+    assert sheet.column_dimensions["A"].width == 42
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Name", "Responses"], ["New", 3], ["Other", 2]]
