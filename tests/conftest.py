@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from sync.fields import FIELDS
 
@@ -98,6 +100,12 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 
     kits = {"workbook": WorkbookKit}
     return kits[request.param](tmp_path)
+
+
+# CI runs the same hypothesis examples every time (see tests/test_pipeline_properties.py).
+settings.register_profile("ci", derandomize=True, deadline=None)
+if "CI" in os.environ:
+    settings.load_profile("ci")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
