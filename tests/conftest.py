@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 
@@ -101,6 +102,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     kits = {"workbook": WorkbookKit}
     return kits[request.param](tmp_path)
 
+
+# Tests read workbooks back with pandas: calamine is the engine pandas is moving to (and the
+# one the workbook backend reads with).
+pd.set_option("io.excel.xlsx.reader", "calamine")
 
 # CI runs the same hypothesis examples every time (see tests/test_pipeline_properties.py).
 settings.register_profile("ci", derandomize=True, deadline=None)
