@@ -126,7 +126,7 @@ def _new_counts(digest_tab: list[list[str]]) -> list[tuple[str, str]]:
 def test_a_fault_at_any_boundary_converges_to_the_fault_free_result(
     backend: Any, tmp_path: Path, fault: str, recovery: str
 ) -> None:
-    clean_kit = type(backend)(tmp_path / "clean")
+    clean_kit = dataclasses.replace(backend, folder=tmp_path / "clean")
     (tmp_path / "clean").mkdir()
     clean = play(clean_kit, tmp_path / "clean")
     faulty = play(backend, tmp_path, fault, recovery)
