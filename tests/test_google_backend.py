@@ -255,6 +255,28 @@ def test_a_reviewer_edit_made_while_a_run_is_in_flight_survives(
     assert len(after) == 7  # the fifth response signs as an individual only
 
 
+def test_a_status_the_tool_set_changes_when_its_flag_clears_and_reviewers_keep_theirs(
+        fake_google: FakeGoogle, job: Path) -> None:
+    unconfirmed = make_response(submitted_at="10/27/2021 10:00:00", email="h1@harbor.example",
+                                organization="Harbor Tenants Union", scope="Local")
+    confirmed = make_response(submitted_at="11/03/2021 10:00:00", email="h2@harbor.example",
+                              organization="Harbor Tenants Union", scope="Local",
+                              authorized="Yes")
+    fake_google.add_form([*responses(2), unconfirmed])
+    assert run(job) == 0
+    before = {r["Name"]: r for r in fake_google.tab(CURATED)}
+    assert before["Harbor Tenants Union"]["Status"] == "Needs review"
+    reviewed = next(n for n in before if n != "Harbor Tenants Union")
+    fake_google.server.set_cell(KEY, CURATED, f"I{list(before).index(reviewed) + 2}",
+                                "Excluded")
+
+    fake_google.set_responses([*responses(2), unconfirmed, confirmed])
+    assert run(job) == 0
+    after = {r["Name"]: r for r in fake_google.tab(CURATED)}
+    assert after["Harbor Tenants Union"]["Status"] == "Approved"
+    assert after[reviewed]["Status"] == "Excluded"
+
+
 def test_when_rows_move_whole_rows_are_rewritten_keeping_what_was_read(
         fake_google: FakeGoogle, job: Path) -> None:
     fake_google.add_form(responses(3))
