@@ -190,7 +190,7 @@ def test_a_failing_google_run_prints_logs_and_records_no_key_or_token(
             assert secret not in text
 
 
-def test_the_token_checked_for_is_the_one_a_run_is_issued(
+def test_the_token_checked_for_is_the_one_google_issues_a_run(
     fake_google: FakeGoogle, google_key: tuple[Path, tuple[str, ...]]
 ) -> None:
     key, _hidden = google_key
