@@ -73,6 +73,10 @@ FOUND = [
     "target book (as tools and tests do), read through a second book and wrote through the "
     "first one, which then knew nothing of the tab (no diff, old rows not blanked). The "
     "pipeline now uses one book for both ends.",
+    "Google: after staff inserted a column in the curated tab, the strict Status dropdown "
+    "stayed where Sheets had shifted it, on the Reviewer Note column once the run moved the "
+    "staff column to the end: reviewers could no longer type notes in Sheets. It now "
+    "follows the Status column whenever a write moves columns.",
 ]
 
 

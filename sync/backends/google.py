@@ -258,7 +258,10 @@ class GoogleBook:
                               else _replace_ranges(change, existing))
             data.extend(ranges)
             needs[change.tab] = (height, max(len(change.header), _width(existing)))
-        requests_ = layout.plan(sheets, writes, needs)
+        moved = frozenset(
+            c.tab for c in writes if not c.append and self._rows.get(c.tab)
+            and [cell_text(v) for v in self._rows[c.tab][0]][:len(c.header)] != c.header)
+        requests_ = layout.plan(sheets, writes, needs, moved)
         if requests_:
             # Not idempotent (addSheet): if an attempt lands but its answer is lost, the
             # retry is refused ("already exists") and the run fails having written no
