@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,10 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITES = {
     "tests/test_hostile_input.py": "hostile and malformed input",
     "tests/test_pipeline_properties.py": "generated response sheets (hypothesis)",
-    "tests/test_faults.py": "faults at every step boundary",
+    "tests/test_faults.py": "faults at every step boundary and Sheets API faults",
     "tests/test_staff_edits.py": "staff edits to the curated tab",
     "tests/test_secrets.py": "secrets in failing runs",
 }
+BACKENDS = ("workbook", "google")
 # what each suite proves is never lost when all its checks pass
 LOSSES = {
     "tests/test_hostile_input.py": "responses crashing a run or reaching the sheet as formulas",
@@ -39,7 +41,8 @@ LOSSES = {
     "tests/test_faults.py": "signers reported twice or never, curated tabs that did not "
     "converge, reviewer decisions lost",
     "tests/test_staff_edits.py": "reviewer decisions or staff data lost or scrambled",
-    "tests/test_secrets.py": "key or token text in output, logs or the runs table",
+    "tests/test_secrets.py": "key or token text in output, logs, the state file or digest "
+    "files",
 }
 
 # what these suites caught when they were written (each now has a test that fails without
@@ -62,7 +65,26 @@ FOUND = [
     "Writing 65,000 rows to a workbook took hours (a full rescan of the sheet per row).",
     "Columns staff added to the curated tab, and rows they typed there, were dropped on the "
     "next write; they are now kept.",
+    "Google: a status the tool itself had set never changed on the sheet once the row was "
+    "there (a flagged signer stayed \"Needs review\" after its flag cleared): writes to rows "
+    "that had not moved skipped the reviewer columns entirely. They now write a reviewer "
+    "cell when the run changed it from what it read, and only then.",
+    "Google: a job whose responses and curated tabs share a spreadsheet, given only a "
+    "target book (as tools and tests do), read through a second book and wrote through the "
+    "first one, which then knew nothing of the tab (no diff, old rows not blanked). The "
+    "pipeline now uses one book for both ends.",
+    "Google: after staff inserted a column in the curated tab, the strict Status dropdown "
+    "stayed where Sheets had shifted it, on the Reviewer Note column once the run moved the "
+    "staff column to the end: reviewers could no longer type notes in Sheets. It now "
+    "follows the Status column whenever a write moves columns.",
 ]
+
+
+def backend_of(case: ET.Element) -> str:
+    """Which target a test case ran against: Google (its parameters or its name say so)
+    or the workbook."""
+    return "google" if re.search(r"google|sheets_server", case.get("name", "")) else (
+        "workbook")
 
 
 def run_suites(examples: int) -> tuple[dict[str, Counter[str]], Counter[str], float]:
@@ -81,6 +103,7 @@ def run_suites(examples: int) -> tuple[dict[str, Counter[str]], Counter[str], fl
                 "error") is not None else "skipped" if case.find("skipped") is not None else (
                 "passed")
             results.setdefault(suite, Counter())[outcome] += 1
+            results[suite][f"{backend_of(case)} {outcome}"] += 1
         counts = Counter(json.loads(tally.read_text())) if tally.exists() else Counter()
     return results, counts, elapsed
 
@@ -102,19 +125,25 @@ def render(results: dict[str, Counter[str]], counts: Counter[str], elapsed: floa
         "hostile inputs": "hostile or malformed inputs tried (values × fields, files, sheets)",
         "hypothesis examples": "generated response sheets (hypothesis examples)",
         "generated responses": "responses in those sheets",
-        "faults injected": "faults injected (crash, lost answer, failed save or commit)",
+        "faults injected": "faults injected (crash, lost answer, failed save or commit, "
+        "Sheets API 5xx, 429, HTML 502)",
         "staff edits": "staff-edit scenarios on the curated tab",
         "failing runs checked for secrets": "failing runs checked for secrets",
         "pipeline runs": "pipeline runs in all",
     }
     lines += [f"| {label} | {counts.get(key, 0):,} |" for key, label in labels.items()]
-    lines += ["", "## Results", "", "| suite | tests passed | failed | lost |",
+    lines += ["", "## Results", "",
+              "Each test runs against a workbook file, against a spreadsheet on the fake "
+              "Google Sheets server (`sync/testing/fake_sheets.py`), or both (the `backend` "
+              "fixture in `tests/conftest.py`).", "",
+              "| suite | tests passed (workbook + Google) | failed | lost |",
               "| --- | ---: | ---: | --- |"]
     for suite, title in SUITES.items():
         result = results.get(suite, Counter())
         lost = "nothing" if not result["failed"] else f"see the {result['failed']} failure(s)"
-        lines.append(f"| {title} (`{suite}`) | {result['passed']} | {result['failed']} | "
-                     f"{lost} |")
+        split = " + ".join(str(result[f"{b} passed"]) for b in BACKENDS)
+        lines.append(f"| {title} (`{suite}`) | {result['passed']} ({split}) | "
+                     f"{result['failed']} | {lost} |")
     lines += ["", "## What \"nothing lost\" means here", ""]
     lines += [f"- `{suite}`: no {what}." for suite, what in LOSSES.items()]
     lines += ["", f"**Lost: {'nothing' if not failed else f'{failed} failed check(s)'}.**", "",

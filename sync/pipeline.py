@@ -108,9 +108,12 @@ def _locked_run(job: JobConfig, with_digest: bool, dry_run: bool, clock: Clock,
     kind = "digest" if with_digest else "run"
     run_id = None if dry_run else state.start_run(kind, clock())
     try:
+        # One book for both ends when they share a spreadsheet, whichever end was given:
+        # the Google backend then fetches the spreadsheet's metadata once per run, and
+        # writes knowing what the run read.
+        if job.same_book:
+            source = source or target
         source = source or open_source(job.source)
-        # One book for both ends when they share a spreadsheet: the Google backend then
-        # fetches the spreadsheet's metadata once per run.
         target = target or (source if job.same_book else open_target(job.target))
         result = _run(job, state, with_digest, dry_run, clock, source, target)
     except SyncError as exc:

@@ -89,18 +89,40 @@ def clock() -> Iterator[Clock]:
     yield Clock(dt.datetime(2021, 11, 1, 9, 0, tzinfo=dt.UTC))
 
 
-@pytest.fixture(params=["workbook"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    """The target backends the reliability tests run against (tests/harness.py's kits).
+@pytest.fixture(scope="module")
+def sheets_server() -> Iterator[Any]:
+    """One fake Sheets server per test module: every Google kit has its own spreadsheet."""
+    from sync.testing.fake_sheets import FakeSheetsServer
 
-    The Google backend plugs in here: add "google" to params and return a kit with the same
-    methods (job, book, tab, edit) whose target is a spreadsheet on
-    sync.testing.fake_sheets.FakeSheetsServer.
-    """
+    with FakeSheetsServer() as server:
+        yield server
+        assert server.internal_errors == []
+
+
+@pytest.fixture
+def google_backend(sheets_server: Any, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A GoogleKit on the module's fake server; retries never sleep, no key is looked for."""
+    from sync.backends import retry
+    from sync.backends.endpoint import ENDPOINT_ENV_VAR
+    from tests.harness import GoogleKit
+
+    monkeypatch.setattr(retry, "DEFAULT", retry.RetryPolicy(sleep=lambda _seconds: None))
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv(ENDPOINT_ENV_VAR, sheets_server.url)
+    yield GoogleKit(tmp_path, sheets_server)
+    sheets_server.clear_faults()
+
+
+@pytest.fixture(params=["workbook", "google"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """The target backends the reliability tests run against (tests/harness.py's kits): a
+    workbook file, and a Google spreadsheet on the fake Sheets server."""
     from tests.harness import WorkbookKit
 
-    kits = {"workbook": WorkbookKit}
-    return kits[request.param](tmp_path)
+    if request.param == "google":
+        return request.getfixturevalue("google_backend")
+    return WorkbookKit(tmp_path)
 
 
 # Tests read workbooks back with pandas: calamine is the engine pandas is moving to (and the

@@ -5,12 +5,13 @@ bench/reliability.py into RELIABILITY.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,15 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from sync.backends import Book, TabWrite
+from sync.backends.google import GoogleBook
 from sync.backends.workbook import WorkbookBook
 from sync.config import JobConfig, load_job
 from sync.pipeline import RunResult, run_job
 from sync.review import Decision
 from sync.state import DigestRecord, State
+from sync.testing.fake_sheets import FakeSheetsServer, column_letters, gspread_client
 from tests.conftest import CSV_JOB, write_form_csv, write_job
+from tests.google_support import FORM_TAB, GOOGLE_JOB, form_rows
 
 TALLY: Counter[str] = Counter()
 TALLY_ENV = "SIGNER_SYNC_TALLY"
@@ -196,6 +200,121 @@ class WorkbookKit:
     def snapshot(self) -> bytes:
         """The whole spreadsheet, to prove a stopped run changed nothing."""
         return self.path.read_bytes()
+
+
+@dataclass
+class GoogleKit:
+    """A Google job whose responses and curated tabs share one spreadsheet on a fake Sheets
+    server, as real users have it: the form's response tab and the tool's tabs side by side.
+
+    Staff edits go through the server the way a Sheets user makes them: typing into cells,
+    Delete row / Insert column / Hide column (spreadsheets.batchUpdate requests), Data >
+    Sort range (the cells' values move, the rows' formatting stays). The spreadsheet's key
+    is derived from `folder`, so `dataclasses.replace(kit, folder=...)` gives a new one."""
+
+    folder: Path
+    server: FakeSheetsServer
+    key: str = field(init=False)
+    name = "google"
+
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256(str(self.folder).encode()).hexdigest()[:24]
+        self.key = f"1Kit{digest}"
+
+    def job(self, rows: list[dict[str, str]], job_name: str = "test") -> JobConfig:
+        values = form_rows(rows)
+        if not self._exists():
+            self.server.add_spreadsheet(self.key, title="Sign-on (Responses)",
+                                        tabs={FORM_TAB: values})
+        else:
+            old = len(self.server.values(self.key, FORM_TAB))
+            blank: list[list[object]] = [[""] * len(values[0])] * max(0, old - len(values))
+            self.server.set_values(self.key, FORM_TAB, "A1", [*values, *blank])
+        text = GOOGLE_JOB.format(name=job_name, key=self.key, extra="")
+        return load_job(write_job(self.folder, text, job_name))
+
+    def _exists(self) -> bool:
+        try:
+            self.server.tabs(self.key)
+        except KeyError:
+            return False
+        return True
+
+    def book(self) -> Book:
+        return GoogleBook(self.key)
+
+    def tab(self, name: str) -> list[list[str]]:
+        """The tab's values as text, header first ([] when it does not exist)."""
+        frame = self.book().read([name])[name]
+        if frame is None:
+            return []
+        return [list(frame.columns), *frame.astype(str).values.tolist()]
+
+    def _header(self, tab: str) -> list[str]:
+        return [str(v) for v in self.server.values(self.key, tab)[0]]
+
+    def _letter(self, tab: str, column: str) -> str:
+        return column_letters(self._header(tab).index(column))
+
+    def _batch_update(self, *requests_: dict[str, Any]) -> None:
+        gspread_client(self.server.url).http_client.batch_update(
+            self.key, {"requests": list(requests_)})
+
+    def _dimension(self, tab: str, dimension: str, index: int) -> dict[str, Any]:
+        return {"sheetId": self.server.sheet(self.key, tab).sheet_id, "dimension": dimension,
+                "startIndex": index, "endIndex": index + 1}
+
+    def edit(self, tab: str, row: int, column: str, value: str) -> None:
+        """A person typing `value` into `column` of data row `row` (0-based)."""
+        self.server.set_cell(self.key, tab, f"{self._letter(tab, column)}{row + 2}", value,
+                             value_input_option="USER_ENTERED")
+
+    def delete_row(self, tab: str, row: int) -> None:
+        """Right-click > Delete row: the rows below move up."""
+        self._batch_update({"deleteDimension": {"range": self._dimension(tab, "ROWS",
+                                                                          row + 1)}})
+
+    def sort(self, tab: str, column: str, *, reverse: bool = False) -> None:
+        """Data > Sort range, on the data rows: values move, typed values keep their type."""
+        header, *rows = self.server.values(self.key, tab,
+                                           value_render_option="UNFORMATTED_VALUE")
+        width = len(header)
+        padded = [[*r, *[""] * (width - len(r))] for r in rows]
+        padded.sort(key=lambda r: str(r[header.index(column)]), reverse=reverse)
+        self.server.set_values(self.key, tab, "A2", padded)
+
+    def insert_column(self, tab: str, before: str, title: str, values: list[str]) -> None:
+        """Insert 1 column left, then a title and a value per row typed into it."""
+        letter = self._letter(tab, before)
+        index = self._header(tab).index(before)
+        self._batch_update({"insertDimension": {
+            "range": self._dimension(tab, "COLUMNS", index), "inheritFromBefore": False}})
+        self.server.set_values(self.key, tab, f"{letter}1", [[v] for v in [title, *values]],
+                               value_input_option="USER_ENTERED")
+
+    def hide_column(self, tab: str, column: str) -> None:
+        index = self._header(tab).index(column)
+        self._batch_update({"updateDimensionProperties": {
+            "range": self._dimension(tab, "COLUMNS", index),
+            "properties": {"hiddenByUser": True}, "fields": "hiddenByUser"}})
+
+    def is_hidden(self, tab: str, column: str) -> bool:
+        return self._letter(tab, column) in self.server.sheet(self.key, tab).hidden_columns
+
+    def rename(self, tab: str, column: str, title: str) -> None:
+        self.server.set_cell(self.key, tab, f"{self._letter(tab, column)}1", title,
+                             value_input_option="USER_ENTERED")
+
+    def snapshot(self) -> bytes:
+        """Every tab's values and layout but the form's (which the test's job() refills),
+        to prove a stopped run changed nothing."""
+        tabs = {
+            tab: {"values": self.server.values(self.key, tab,
+                                               value_render_option="UNFORMATTED_VALUE"),
+                  "layout": self.server.sheet(self.key, tab)}
+            for tab in self.server.tabs(self.key) if tab != FORM_TAB
+        }
+        return json.dumps(tabs, default=repr, sort_keys=True).encode()
 
 
 def reported_new(digest_dir: Path) -> list[str]:

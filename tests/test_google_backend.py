@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sync.backends import google
+from sync.backends import google_layout as layout
 from sync.backends.base import TabWrite
 from sync.backends.google import GoogleBook
 from sync.cli import main
@@ -253,6 +254,50 @@ def test_a_reviewer_edit_made_while_a_run_is_in_flight_survives(
     assert after[first]["Status"] == "Excluded"
     assert after[first]["Reviewer Note"] == "duplicate of a chapter"
     assert len(after) == 7  # the fifth response signs as an individual only
+
+
+def test_a_status_the_tool_set_changes_when_its_flag_clears_and_reviewers_keep_theirs(
+        fake_google: FakeGoogle, job: Path) -> None:
+    unconfirmed = make_response(submitted_at="10/27/2021 10:00:00", email="h1@harbor.example",
+                                organization="Harbor Tenants Union", scope="Local")
+    confirmed = make_response(submitted_at="11/03/2021 10:00:00", email="h2@harbor.example",
+                              organization="Harbor Tenants Union", scope="Local",
+                              authorized="Yes")
+    fake_google.add_form([*responses(2), unconfirmed])
+    assert run(job) == 0
+    before = {r["Name"]: r for r in fake_google.tab(CURATED)}
+    assert before["Harbor Tenants Union"]["Status"] == "Needs review"
+    reviewed = next(n for n in before if n != "Harbor Tenants Union")
+    fake_google.server.set_cell(KEY, CURATED, f"I{list(before).index(reviewed) + 2}",
+                                "Excluded")
+
+    fake_google.set_responses([*responses(2), unconfirmed, confirmed])
+    assert run(job) == 0
+    after = {r["Name"]: r for r in fake_google.tab(CURATED)}
+    assert after["Harbor Tenants Union"]["Status"] == "Approved"
+    assert after[reviewed]["Status"] == "Excluded"
+
+
+def test_the_status_dropdown_follows_the_status_column_after_staff_insert_a_column(
+        fake_google: FakeGoogle, job: Path) -> None:
+    fake_google.add_form(responses(3))
+    assert run(job) == 0
+    sheet_id = fake_google.server.sheet(KEY, CURATED).sheet_id
+    gspread_client(fake_google.server.url).http_client.batch_update(KEY, {"requests": [
+        {"insertDimension": {"range": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                       "startIndex": 3, "endIndex": 4}}}]})
+    fake_google.server.set_cell(KEY, CURATED, "D1", "Called?")
+    assert {a1[0] for a1 in fake_google.server.sheet(KEY, CURATED).data_validations} == {"J"}
+
+    assert run(job) == 0  # the staff column moves after the tool's columns
+
+    header = fake_google.server.values(KEY, CURATED)[0]
+    status = layout.column_letter(header.index("Status"))
+    assert header[-1] == "Called?"
+    assert {a1[0] for a1 in fake_google.server.sheet(KEY, CURATED).data_validations} == {status}
+    fake_google.server.reset_requests()
+    assert run(job) == 0
+    assert fake_google.server.count(operation="spreadsheets.batchUpdate") == 0
 
 
 def test_when_rows_move_whole_rows_are_rewritten_keeping_what_was_read(

@@ -258,7 +258,10 @@ class GoogleBook:
                               else _replace_ranges(change, existing))
             data.extend(ranges)
             needs[change.tab] = (height, max(len(change.header), _width(existing)))
-        requests_ = layout.plan(sheets, writes, needs)
+        moved = frozenset(
+            c.tab for c in writes if not c.append and self._rows.get(c.tab)
+            and [cell_text(v) for v in self._rows[c.tab][0]][:len(c.header)] != c.header)
+        requests_ = layout.plan(sheets, writes, needs, moved)
         if requests_:
             # Not idempotent (addSheet): if an attempt lands but its answer is lost, the
             # retry is refused ("already exists") and the run fails having written no
@@ -299,11 +302,13 @@ def _replace_ranges(change: TabWrite, existing: list[list[Any]]) -> tuple[list[d
                and new_ids[:len(old_ids)] == old_ids)
     data = [] if old_header[:width] == header else [_range(tab, 1, 0, [header])]
     if unmoved:
-        # Every existing row keeps its place: write only the computed cells that changed,
-        # so a reviewer's edit made while this run was in flight survives and the payload
-        # stays small whatever the tab's size; new rows go below, whole.
+        # Every existing row keeps its place: write only the cells that changed from what
+        # this run read, so a reviewer's edit made while this run was in flight survives
+        # and the payload stays small whatever the tab's size; new rows go below, whole.
+        # Reviewer columns are compared one by one: the run changes one only to move the
+        # tool's own default (a flag cleared: "Needs review" becomes "Approved").
         count = len(old_ids)
-        for start, stop in layout.spans(width, keep):
+        for start, stop in [*layout.spans(width, keep), *((k, k + 1) for k in keep)]:
             changed = [i for i in range(count)
                        if _texts(existing[i + 1], start, stop) != _texts(rows[i], start, stop)]
             for first, last in _runs(changed):

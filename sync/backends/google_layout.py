@@ -39,9 +39,11 @@ Request = dict[str, Any]
 
 
 def plan(sheets: Mapping[str, Mapping[str, Any]], writes: Sequence[TabWrite],
-         needs: Mapping[str, tuple[int, int]]) -> list[Request]:
+         needs: Mapping[str, tuple[int, int]],
+         moved: frozenset[str] = frozenset()) -> list[Request]:
     """Every request the writes need before their values can land; [] in steady state.
-    `needs` gives each written tab's (rows, columns) after the write."""
+    `needs` gives each written tab's (rows, columns) after the write; `moved` names the
+    tabs whose columns the write moves (their header changes)."""
     requests: list[Request] = []
     next_id = max((int(s["properties"]["sheetId"]) for s in sheets.values()), default=0) + 1
     for change in writes:
@@ -66,6 +68,14 @@ def plan(sheets: Mapping[str, Mapping[str, Any]], writes: Sequence[TabWrite],
             if STATUS_COLUMN in change.header and change.keep_columns:
                 requests.append(_status_dropdown(sheet_id, change.header.index(STATUS_COLUMN)))
         requests.extend(_layout(sheet_id, change, sheet))
+        if change.tab in moved and STATUS_COLUMN in change.header and change.keep_columns:
+            # The dropdown stays on the column where the Status was (after staff inserted a
+            # column, one to its right): strict, it would refuse Reviewer Notes typed in
+            # Sheets. It follows the Status column to where this write puts it.
+            requests.append({"setDataValidation": {"range": {
+                "sheetId": sheet_id, "startRowIndex": 1,
+                "startColumnIndex": 0, "endColumnIndex": len(change.header)}}})
+            requests.append(_status_dropdown(sheet_id, change.header.index(STATUS_COLUMN)))
     return requests
 
 
