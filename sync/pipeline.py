@@ -154,6 +154,18 @@ def _stage(job: JobConfig, name: str, work: Callable[[], T], timings: dict[str, 
         raise StageError(job.name, name, exc) from exc
 
 
+@dataclass(frozen=True)
+class Curation:
+    """What the curate stage decided, and what it needs to remember once it is written."""
+
+    curated: pd.DataFrame
+    skipped: list[curate.Skipped]
+    assignment: signer_ids.Assignment
+    tab_ids: list[str]
+    stored_registry: dict[str, str]
+    remembered: dict[str, review.Decision]
+
+
 def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: Clock,
          source: Book, target: Book) -> RunResult:
     timings: dict[str, float] = {}
@@ -169,11 +181,39 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
     clean = _stage(job, "normalize", lambda: normalize_responses(responses, aliases), timings)
     review.check_curated_tab(inputs.curated, job.target.curated_tab)
+    curation = _curate(job, state, inputs, clean, timings)
+    curated = curation.curated
+    result = RunResult(job.name, len(responses), curation.skipped, curated,
+                       len(set(curated["Signer ID"]) - set(curation.tab_ids)), wrote=False,
+                       timings=timings)
+    write_started = time.perf_counter()
+    writes = _tab_writes(job, inputs, curated, result)
+    if with_digest:
+        last = state.last_digest()
+        result.digest = digests.build_digest(
+            curated, state.digest_snapshot(), clock(), last.digest_at if last else None,
+            len(curation.skipped), _skip_reasons(curation.skipped),
+            previous_totals=last.counts if last else None, published=job.published)
+        writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
+                               [result.digest.tab_row()], append=True))
+    if not dry_run:
+        _publish(job, state, target, writes, curation, result, clock)
+    timings["write"] = time.perf_counter() - write_started
+    return result
+
+
+def _curate(job: JobConfig, state: State, inputs: Inputs, clean: pd.DataFrame,
+            timings: dict[str, float]) -> Curation:
+    """Signers with their Signer IDs and the reviewers' decisions merged back."""
     signers, skipped = _stage(
         job, "curate", lambda: curate.build_signers(clean, job.published, us_only=job.us_only),
-        timings,
-    )
-    ids_started = time.perf_counter()
+        timings)
+    with _timed(timings, "ids and decisions"):
+        return _identify(state, inputs, signers, skipped)
+
+
+def _identify(state: State, inputs: Inputs, signers: pd.DataFrame,
+              skipped: list[curate.Skipped]) -> Curation:
     tab_ids = [] if inputs.curated is None or inputs.curated.empty else [
         str(i).strip() for i in inputs.curated["Signer ID"] if str(i).strip()
     ]
@@ -185,12 +225,12 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     signers = curate.flag_possible_duplicates(signers)
     curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
                                      remembered, assignment.merged, state.staged_defaults())
-    timings["ids and decisions"] = time.perf_counter() - ids_started
-    new_signers = len(set(curated["Signer ID"]) - set(tab_ids))
+    return Curation(curated, skipped, assignment, tab_ids, stored, remembered)
 
-    result = RunResult(job.name, len(responses), skipped, curated, new_signers, wrote=False,
-                       timings=timings)
-    write_started = time.perf_counter()
+
+def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame,
+                result: RunResult) -> list[TabWrite]:
+    """The curated and Letter List tabs, each only when it changed."""
     writes: list[TabWrite] = []
     header, table = curated_table(curated, inputs.curated)
     for message in cut_long_cells(header, table, job.target.curated_tab):
@@ -199,34 +239,29 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if not _same_rows(inputs.curated, header, table):
         writes.append(TabWrite(job.target.curated_tab, header, table,
                                keep_columns=curate.REVIEWER_COLUMNS))
-    letter = letter_list(curated)
-    printed = letter_rows(letter)
+    printed = letter_rows(letter_list(curated))
     cut_long_cells(list(LETTER_COLUMNS), printed, job.target.letter_tab)  # reported above
     if not _same_rows(inputs.letter, LETTER_COLUMNS, printed):
         writes.append(TabWrite(job.target.letter_tab, list(LETTER_COLUMNS), printed))
-    if with_digest:
-        last = state.last_digest()
-        result.digest = digests.build_digest(
-            curated, state.digest_snapshot(), clock(), last.digest_at if last else None,
-            len(skipped), _skip_reasons(skipped),
-            previous_totals=last.counts if last else None, published=job.published)
-        writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
-                               [result.digest.tab_row()], append=True))
-    if dry_run:
-        timings["write"] = time.perf_counter() - write_started
-        return result
-    digest, mail = result.digest, None
+    return writes
+
+
+def _publish(job: JobConfig, state: State, target: Book, writes: list[TabWrite],
+             curation: Curation, result: RunResult, clock: Clock) -> None:
+    """Every side effect of a run, in the order the module docstring gives."""
+    curated, digest, mail = curation.curated, result.digest, None
+    letter = letter_list(curated)
     if digest is not None:
         path = digest_file_path(job, digest)
         rendered = _stage(job, "render digest", lambda: outputs.render_digest(job, digest),
-                          timings)
+                          result.timings)
         mail = (outputs.digest_email(job, digest, rendered, letter).as_bytes()
                 if job.email is not None else None)
         state.begin_digest(_digest_record(digest), curated, _row_text(digest.tab_row()),
                            str(path), mail)
         result.digest_file, result.html_file = _stage(
             job, "write digest files", lambda: outputs.write_digest_files(path, rendered),
-            timings)
+            result.timings)
     result.letter_file = outputs.write_letter_file(job, letter)
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
@@ -235,13 +270,11 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         result.wrote = True
     else:
         log.info("curated tab %r is up to date; nothing to write", job.target.curated_tab)
-    state.save_curation(_changed(assignment.registry, stored),
-                        _changed(_decisions(curated), remembered))
-    if result.digest is not None:
-        state.commit_digest(_digest_record(result.digest), curated, mail)
+    state.save_curation(_changed(curation.assignment.registry, curation.stored_registry),
+                        _changed(_decisions(curated), curation.remembered))
+    if digest is not None:
+        state.commit_digest(_digest_record(digest), curated, mail)
     result.messages += deliver_pending(job, state, clock())
-    timings["write"] = time.perf_counter() - write_started
-    return result
 
 
 def _skip_reasons(skipped: list[curate.Skipped]) -> dict[str, list[int]]:
