@@ -98,6 +98,7 @@ def email_country(email: str) -> tuple[str, str] | None:
     return getattr(country, "common_name", None) or country.name.split(",")[0], suffix
 
 
+@lru_cache(maxsize=65536)
 def email_is_us(email: str) -> bool:
     _, _, domain = email.rpartition("@")
     suffix = _extractor()(domain).suffix if domain else ""

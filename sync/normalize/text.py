@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width and bidi-control characters people paste in from documents and phones.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
@@ -31,12 +32,15 @@ def is_blankish(text: str) -> bool:
 
 def is_single_case(text: str) -> bool:
     """True when every cased letter is upper case, or every one is lower case."""
+    if text.isascii():  # the common case, in C: the cased ASCII characters are the letters
+        return text.isupper() or text.islower()
     letters = [c for c in text if c.isalpha() and (c.isupper() or c.islower())]
     return bool(letters) and (
         all(c.isupper() for c in letters) or all(c.islower() for c in letters)
     )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-folded text, for comparing what people typed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
