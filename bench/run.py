@@ -200,6 +200,7 @@ def measure_google(csv_path: Path, earlier_path: Path, folder: Path) -> dict[str
                 operations[operation] = operations.get(operation, 0) + 1
             sent = [r for r in server.requests if r.method in ("POST", "PUT")]
             runs[name] = {"total": elapsed, "requests": len(server.requests),
+                          "timings": result.timings,
                           "operations": operations, "new": result.new_signers,
                           "largest_mb": max((len(json.dumps(r.body)) for r in sent if r.body),
                                             default=0) / 1e6}
@@ -311,7 +312,11 @@ def google_report(google: dict[str, Any], floor: dict[str, Any]) -> list[str]:
             f"| {RUN_LABELS[name]} | {run['total']:.2f} s | {run['total'] / floor['total']:.1f}x "
             f"| **{run['requests']}** | {operations} | {run['largest_mb']:.1f} MB "
             f"| {naive_count:,} | {naive_count / max(run['requests'], 1):,.0f}x |")
-    lines += ["", f"- peak memory, Google runs (fake server in the same process): "
+    slowest = {name: max(run["timings"].items(), key=lambda item: item[1])
+               for name, run in google["runs"].items()}
+    lines += ["", "- slowest stage per Google run: " + "; ".join(
+        f"{name} {stage} {seconds:.1f} s" for name, (stage, seconds) in slowest.items())]
+    lines += [f"- peak memory, Google runs (fake server in the same process): "
                   f"{google['peak_mb']:.0f} MB", ""]
     return lines
 
