@@ -19,7 +19,13 @@ def clean_text(value: object) -> str:
     """NFKC-normalized, invisible and control characters removed, spacing collapsed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    return _clean(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _clean(text: str) -> str:
+    # Cached: every column's answers repeat, and the place finder cleans names again.
+    text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
