@@ -316,6 +316,10 @@ def google_report(google: dict[str, Any], floor: dict[str, Any]) -> list[str]:
                for name, run in google["runs"].items()}
     lines += ["", "- slowest stage per Google run: " + "; ".join(
         f"{name} {stage} {seconds:.1f} s" for name, (stage, seconds) in slowest.items())]
+    digest_timings = google["runs"]["digest"]["timings"]
+    lines.append("- the digest run's write stage includes rendering the digest "
+                 f"({digest_timings.get('render digest', 0):.1f} s) and saving its files "
+                 f"({digest_timings.get('write digest files', 0):.1f} s)")
     lines += [f"- peak memory, Google runs (fake server in the same process): "
                   f"{google['peak_mb']:.0f} MB", ""]
     return lines
