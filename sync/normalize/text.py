@@ -11,6 +11,9 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u
 # C0/C1 control characters other than ordinary whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+# Distinct strings each cached helper keeps. A million responses hold ~180k distinct
+# organization spellings and more distinct texts; at 65,536 the caches thrashed.
+CACHE_SIZE = 1 << 19
 _BLANKISH = {"", "-", "--", "—", "–", ".", "n/a", "na", "n.a.", "none", "no", "nil", "null",
              "self", "myself", "not applicable", "x", "?", "tbd"}
 
@@ -22,7 +25,7 @@ def clean_text(value: object) -> str:
     return _clean(str(value))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def _clean(text: str) -> str:
     # Cached: every column's answers repeat, and the place finder cleans names again.
     text = unicodedata.normalize("NFKC", text)
@@ -46,7 +49,7 @@ def is_single_case(text: str) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
     """Case- and accent-folded text, for comparing what people typed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
