@@ -10,9 +10,11 @@ a fresh subprocess per measurement, so one size's memory never pollutes another'
   with no new responses (nothing to write);
 * **floor**: the same file read with `pandas.read_csv` and a workbook with tabs of the same
   shape written with openpyxl's write-only mode: the I/O any implementation must pay;
-* **google**: Sheets API requests against the fake Sheets server and a naive row-by-row
-  gspread writer's request count belong here; the Google backend was not on this branch
-  when this script was written, so it says so (`google_available` detects it).
+* **google**: the same three runs and a digest run, with the form's response tab and the
+  curated tab in one spreadsheet on the fake Sheets server (`sync.testing.fake_sheets`),
+  the job pointed at it with SIGNER_SYNC_SHEETS_ENDPOINT, counting the Sheets API requests
+  of each run; and the naive reference (`bench.naive`): how many requests a row-by-row
+  gspread sync would make for the same curated tables, counted without being sent.
 
 Peak memory is each subprocess's `ru_maxrss`. Ratios are sync ÷ floor.
 
@@ -23,7 +25,6 @@ Peak memory is each subprocess's `ru_maxrss`. Ratios are sync ÷ floor.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import platform
 import resource
@@ -37,9 +38,6 @@ from bench.generate import write_export
 
 DEFAULT_DATA = Path("/tmp/signer-sync-bench")
 STAGES = ("read", "map headers", "normalize", "curate", "ids and decisions", "write")
-NO_GOOGLE = "google backend not available on this branch"
-GOOGLE_PENDING = ("google backend found, but this script was written before it existed and "
-                  "does not measure it yet")
 
 JOB = """
 name = "bench"
@@ -133,12 +131,87 @@ def measure_floor(csv_path: Path, folder: Path, rows: int) -> dict[str, Any]:
             "cpu": time.process_time() - cpu, "peak_mb": peak_mb()}
 
 
-def google_available() -> bool:
-    try:
-        return all(importlib.util.find_spec(name) is not None
-                   for name in ("sync.backends.google", "sync.testing.fake_sheets"))
-    except ModuleNotFoundError:  # a parent package (sync.testing) is missing
-        return False
+GOOGLE_JOB = """
+name = "bench-google"
+[source]
+kind = "google"
+spreadsheet = "https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
+tab = "{tab}"
+[state]
+path = "state-google.sqlite"
+[letter]
+published = "2021-10-29"
+[digest]
+dir = "digests-google"
+"""
+SHEET_KEY = "1BenchSignOnResponses_Key-0008"
+FORM_TAB = "Form Responses 1"
+NAIVE_SAMPLE = 200
+
+
+def form_rows(csv_path: Path) -> list[list[Any]]:
+    """The export as the form's response tab holds it: header, then rows whose Timestamp
+    is a date-time cell (the fake shows it the way Sheets does)."""
+    import pandas as pd
+
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    stamps = pd.to_datetime(frame.iloc[:, 0], format="%m/%d/%Y %H:%M:%S", errors="coerce")
+    rows = frame.to_numpy(dtype=object).tolist()
+    for row, stamp in zip(rows, stamps.dt.to_pydatetime(), strict=True):
+        if not pd.isna(stamp):
+            row[0] = stamp
+    return [list(frame.columns), *rows]
+
+
+def measure_google(csv_path: Path, earlier_path: Path, folder: Path) -> dict[str, Any]:
+    """The same runs with the form's response tab and the curated tab in one spreadsheet on
+    the fake Sheets server, counting its requests per run; then the naive writer's count."""
+    import os
+
+    from bench import naive
+    from sync.config import load_job
+    from sync.pipeline import run_job
+    from sync.testing.fake_sheets import FakeSheetsServer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in ("state-google.sqlite",):
+        (folder / stale).unlink(missing_ok=True)
+    full, earlier = form_rows(csv_path), form_rows(earlier_path)
+    runs: dict[str, Any] = {}
+    naive_counts: dict[str, int] = {}
+    with FakeSheetsServer() as server:
+        os.environ["SIGNER_SYNC_SHEETS_ENDPOINT"] = server.url
+        server.add_spreadsheet(SHEET_KEY, "Sign-on (Responses)", {FORM_TAB: earlier},
+                               row_count=len(full) + 100, column_count=len(full[0]))
+        job_file = folder / "bench-google.toml"
+        job_file.write_text(GOOGLE_JOB.format(key=SHEET_KEY, tab=FORM_TAB), encoding="utf-8")
+        job = load_job(job_file)
+        previous: dict[str, list[str]] = {}
+        for name in ("first", "hourly", "unchanged", "digest"):
+            if name == "hourly":
+                server.set_values(SHEET_KEY, FORM_TAB, "A1", full)
+            server.reset_requests()
+            started = time.perf_counter()
+            result = run_job(job, with_digest=name == "digest")
+            elapsed = time.perf_counter() - started
+            operations: dict[str, int] = {}
+            for request in server.requests:
+                operation = request.operation or request.path
+                operations[operation] = operations.get(operation, 0) + 1
+            sent = [r for r in server.requests if r.method in ("POST", "PUT")]
+            runs[name] = {"total": elapsed, "requests": len(server.requests),
+                          "timings": result.timings,
+                          "operations": operations, "new": result.new_signers,
+                          "largest_mb": max((len(json.dumps(r.body)) for r in sent if r.body),
+                                            default=0) / 1e6}
+            rows = naive.table_rows(result.curated)
+            naive_counts[name] = naive.naive_requests(rows, previous, digest=name == "digest")
+            previous = rows
+        sample = list(previous.values())[:NAIVE_SAMPLE]
+    counted, sent_count = naive.check_against_fake(sample)
+    return {"runs": runs, "naive": naive_counts, "signers": len(result.curated),
+            "check": {"sample": len(sample), "counted": counted, "sent": sent_count},
+            "peak_mb": peak_mb()}
 
 
 def _child(kind: str, *args: str) -> dict[str, Any]:
@@ -207,9 +280,48 @@ def report(size: int, sync: dict[str, Any], floor: dict[str, Any]) -> list[str]:
         f"{floor['peak_mb']:.0f} MB ({sync['peak_mb'] / floor['peak_mb']:.1f}x)",
         "",
     ]
-    lines.append(f"Sheets API requests (fake server) and naive row-by-row gspread: "
-                 f"{GOOGLE_PENDING if google_available() else NO_GOOGLE}")
-    lines.append("")
+    return lines
+
+
+RUN_LABELS = {
+    "first": "first run (99%, tabs created)",
+    "hourly": "hourly run (+1% new)",
+    "unchanged": "no new responses",
+    "digest": "digest (a sync + the digest row)",
+}
+
+
+def google_report(google: dict[str, Any], floor: dict[str, Any]) -> list[str]:
+    check = google["check"]
+    lines = [
+        f"Google: the same runs with the form's response tab and the curated tab in one "
+        f"spreadsheet on the fake Sheets server (in-process HTTP, so the times include the "
+        f"fake's own JSON work); naive = a row-by-row gspread sync (append_row per new "
+        f"signer; row_values + update per signer already in the tab), its calls counted "
+        f"without being sent (a {check['sample']}-signer sample sent to the fake for real: "
+        f"{check['counted']} counted, {check['sent']} received).",
+        "",
+        "| Google run | wall time | ÷ floor | Sheets API requests | by operation "
+        "| largest write | naive requests | naive ÷ ours |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for name, run in google["runs"].items():
+        operations = ", ".join(f"{op} {n}" for op, n in sorted(run["operations"].items()))
+        naive_count = google["naive"][name]
+        lines.append(
+            f"| {RUN_LABELS[name]} | {run['total']:.2f} s | {run['total'] / floor['total']:.1f}x "
+            f"| **{run['requests']}** | {operations} | {run['largest_mb']:.1f} MB "
+            f"| {naive_count:,} | {naive_count / max(run['requests'], 1):,.0f}x |")
+    slowest = {name: max(run["timings"].items(), key=lambda item: item[1])
+               for name, run in google["runs"].items()}
+    lines += ["", "- slowest stage per Google run: " + "; ".join(
+        f"{name} {stage} {seconds:.1f} s" for name, (stage, seconds) in slowest.items())]
+    digest_timings = google["runs"]["digest"]["timings"]
+    lines.append("- the digest run's write stage includes rendering the digest "
+                 f"({digest_timings.get('render digest', 0):.1f} s) and saving its files "
+                 f"({digest_timings.get('write digest files', 0):.1f} s)")
+    lines += [f"- peak memory, Google runs (fake server in the same process): "
+                  f"{google['peak_mb']:.0f} MB", ""]
     return lines
 
 
@@ -219,6 +331,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help=f"where exports and outputs go (default {DEFAULT_DATA})")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--google-max", type=parse_size, default=parse_size("100k"),
+                        help="largest size also run against the fake Sheets server "
+                             "(default 100k; the in-process fake holds every cell)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -226,6 +341,8 @@ def main(argv: list[str] | None = None) -> None:
         kind, csv_path, other, folder = args.child
         if kind == "sync":
             result = measure_sync(Path(csv_path), Path(other), Path(folder))
+        elif kind == "google":
+            result = measure_google(Path(csv_path), Path(other), Path(folder))
         else:
             result = measure_floor(Path(csv_path), Path(folder), int(other))
         print(json.dumps(result))
@@ -242,7 +359,14 @@ def main(argv: list[str] | None = None) -> None:
         folder = args.data / f"run-{label(size)}"
         sync = _child("sync", str(csv_path), str(earlier), str(folder))
         floor = _child("floor", str(csv_path), str(sync["signers"]), str(folder))
-        print("\n".join(report(size, sync, floor)), flush=True)
+        lines = report(size, sync, floor)
+        if size > args.google_max:
+            lines.append(f"Sheets API requests: the fake-server run was skipped at this size "
+                         f"(over --google-max {label(args.google_max)}).")
+        else:
+            google = _child("google", str(csv_path), str(earlier), str(folder))
+            lines.extend(google_report(google, floor))
+        print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -129,7 +130,7 @@ def _edited(known: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
     return known[later | more]
 
 
-def shown_name(row: pd.Series) -> str:
+def shown_name(row: Mapping[str, Any]) -> str:
     """The name the letter prints: `Listed As` when a reviewer set it, else Name."""
     return str(row["Listed As"] or row["Name"])
 

@@ -21,7 +21,7 @@ from sync.normalize.names import parse_name
 from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
 from sync.normalize.text import clean_text, no_new_formula
-from sync.normalize.times import parse_timestamp
+from sync.normalize.times import parse_timestamps
 
 CLEAN_COLUMNS = (
     "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name",
@@ -57,7 +57,8 @@ def _pairs(first: pd.Series, second: pd.Series,
            function: Callable[[str, str], Any]) -> list[Any]:
     results: dict[tuple[str, str], Any] = {}
     out = []
-    for pair in zip(first, second, strict=True):
+    # Lists: iterating a pandas string column yields one element at a time through Python.
+    for pair in zip(first.tolist(), second.tolist(), strict=True):
         if pair not in results:
             results[pair] = function(*pair)
         out.append(results[pair])
@@ -73,9 +74,7 @@ def normalize_responses(responses: pd.DataFrame,
     """
     out = pd.DataFrame(index=responses.index)
     text = {name: responses[name].fillna("").astype(str) for name in responses.columns}
-    out["submitted_at"] = pd.to_datetime(
-        _per_distinct(text["submitted_at"], parse_timestamp), errors="coerce"
-    )
+    out["submitted_at"] = parse_timestamps(text["submitted_at"])
     out["email"] = _per_distinct(text["email"], _text(clean_email))
     out["organization"] = _per_distinct(text["organization"], _text(clean_organization_answer))
     orgs = cluster_organizations(out["organization"], aliases)

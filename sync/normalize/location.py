@@ -38,7 +38,7 @@ from sync.normalize.places import (
     us_postal_codes,
     us_states,
 )
-from sync.normalize.text import clean_text
+from sync.normalize.text import CACHE_SIZE, clean_text
 
 # Country-code domains widely sold as generic ones: no evidence of where a group is based.
 GENERIC_CCTLDS = {"io", "co", "ai", "me", "tv", "ly", "fm", "am", "gg", "sh", "to", "cc", "ws",
@@ -80,7 +80,7 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def email_country(email: str) -> tuple[str, str] | None:
     """(country name, public suffix) when the email's domain is a country-code domain that
     says where its owner is; None otherwise."""
@@ -98,6 +98,7 @@ def email_country(email: str) -> tuple[str, str] | None:
     return getattr(country, "common_name", None) or country.name.split(",")[0], suffix
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def email_is_us(email: str) -> bool:
     _, _, domain = email.rpartition("@")
     suffix = _extractor()(domain).suffix if domain else ""
@@ -151,7 +152,7 @@ def _trailing_place(words: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def _find_places(text: str) -> _TextFindings:
     strong: list[str] = []
     weak: list[str] = []

@@ -35,7 +35,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from sync.normalize.places import cities, countries, us_states
-from sync.normalize.text import clean_text, fold, is_blankish, is_single_case
+from sync.normalize.text import CACHE_SIZE, clean_text, fold, is_blankish, is_single_case
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
                "or", "the", "to", "with", "de", "la", "del", "y", "en"}
@@ -126,7 +126,7 @@ def _capitalize(word: str) -> str:
 _FILLER = {"the", "at"}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def name_tokens(name: str) -> tuple[str, ...]:
     """Folded words of a name: "&" read as "and", a web address's ".org" dropped
     ("MoveOn.org"), filler words dropped."""
@@ -154,10 +154,13 @@ def spacing_key(name: str) -> str:
     return "".join(name_tokens(name))
 
 
+_NOT_LETTERS = re.compile(r"[^A-Za-z]")
+
+
 def _initials(words: Iterable[str], *, skip_small: bool) -> str:
     out = []
     for word in words:
-        letters = re.sub(r"[^A-Za-z]", "", word)
+        letters = _NOT_LETTERS.sub("", word)
         if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
             continue
         # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
@@ -264,7 +267,7 @@ def _typo_only(a: tuple[str, ...], b: tuple[str, ...],
             and not (established(only_a[0]) and established(only_b[0])))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def is_place_word(word: str) -> bool:
     us_cities, foreign = cities()
     return word in us_states() or word in countries() or word in us_cities or word in foreign

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width and bidi-control characters people paste in from documents and phones.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 # C0/C1 control characters other than ordinary whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+# Distinct strings each cached helper keeps. A million responses hold ~180k distinct
+# organization spellings and more distinct texts; at 65,536 the caches thrashed.
+CACHE_SIZE = 1 << 19
 _BLANKISH = {"", "-", "--", "—", "–", ".", "n/a", "na", "n.a.", "none", "no", "nil", "null",
              "self", "myself", "not applicable", "x", "?", "tbd"}
 
@@ -18,7 +22,13 @@ def clean_text(value: object) -> str:
     """NFKC-normalized, invisible and control characters removed, spacing collapsed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    return _clean(str(value))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _clean(text: str) -> str:
+    # Cached: every column's answers repeat, and the place finder cleans names again.
+    text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -31,12 +41,15 @@ def is_blankish(text: str) -> bool:
 
 def is_single_case(text: str) -> bool:
     """True when every cased letter is upper case, or every one is lower case."""
+    if text.isascii():  # the common case, in C: the cased ASCII characters are the letters
+        return text.isupper() or text.islower()
     letters = [c for c in text if c.isalpha() and (c.isupper() or c.islower())]
     return bool(letters) and (
         all(c.isupper() for c in letters) or all(c.islower() for c in letters)
     )
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
     """Case- and accent-folded text, for comparing what people typed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

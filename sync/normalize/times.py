@@ -62,3 +62,23 @@ def _from_serial(text: str) -> dt.datetime | None:
     if not _SERIAL_RANGE[0] <= days <= _SERIAL_RANGE[1]:
         return None
     return SERIAL_EPOCH + dt.timedelta(seconds=round(days * 86_400))
+
+
+def parse_timestamps(values: pd.Series) -> pd.Series:
+    """`parse_timestamp` over a column, as datetime64 (NaT where there is none to read).
+
+    The form export's own format is parsed for the whole column at once (strptime per row
+    was the largest cost of the normalize stage at 100k responses); whatever it cannot read
+    goes through `parse_timestamp`, once per distinct value. Text in that format reads the
+    same either way, since it is the first format `parse_timestamp` tries."""
+    parsed = pd.to_datetime(values, format=FORMATS[0], errors="coerce")
+    missing = parsed.isna()
+    if not missing.any():
+        return parsed
+    rest = values[missing]
+    found = {value: parse_timestamp(value) for value in pd.unique(rest)}
+    others = pd.to_datetime(rest.map(found.__getitem__), errors="coerce")
+    if missing.all():  # e.g. the Google backend's serial numbers
+        return others
+    parsed[missing] = others
+    return parsed
