@@ -72,14 +72,20 @@ def _title_key(token: str) -> str:
 _LEADING_WORD = re.compile(r"\s*([^\s.]+\.?)\s*")
 
 
-def split_title(first: str) -> tuple[list[str], str]:
+def split_title(first: str, *, keep_last_word: bool = False) -> tuple[list[str], str]:
     """Leading title words of a first-name answer, and what remains (courtesy titles are
-    dropped: the form says they are not needed). "Dr.Maria" counts as "Dr. Maria"."""
+    dropped: the form says they are not needed). "Dr.Maria" counts as "Dr. Maria".
+
+    `keep_last_word`: the answer holds the whole name, so its last word is a name even when
+    it reads as a title ("Rev. Dr. Rev" is Rev. Dr. + Rev) — and reading the result again
+    gives the same name."""
     titles: list[str] = []
     rest = first.strip()
     while rest:
         match = _LEADING_WORD.match(rest)
         key = _title_key(match.group(1)) if match else ""
+        if keep_last_word and match and not _bare(rest[match.end():]):
+            break
         if key in PROFESSIONAL_TITLES:
             titles.append(PROFESSIONAL_TITLES[key])
         elif not key or key not in COURTESY_TITLES:
@@ -148,7 +154,7 @@ def parse_name(first: str, last: str) -> PersonName:
     name in Last Name ("Pastor" | "Denise Holmberg") is read as title, first, last.
     """
     first, last = _bare(first), _bare(last)
-    titles, first = split_title(first)
+    titles, first = split_title(first, keep_last_word=not last)
     while not first and " " in last:
         first, _, last = (_bare(part) for part in last.partition(" "))
         more, first = split_title(first)
