@@ -91,7 +91,13 @@ def split_title(first: str, *, keep_last_word: bool = False) -> tuple[list[str],
         elif not key or key not in COURTESY_TITLES:
             break
         rest = rest[match.end():]
-    return titles, _bare(rest)
+    remainder = _bare(rest)
+    if remainder and remainder != rest.strip():
+        # what the stray punctuation hid may start with a title ("Rev.: Rev.0"): read it as
+        # a later run would read the cleaned name, so parsing twice gives the same name
+        more, remainder = split_title(remainder, keep_last_word=keep_last_word)
+        titles += more
+    return titles, remainder
 
 
 def recase_name(text: str, *, leading: bool = True) -> str:
