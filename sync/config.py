@@ -41,11 +41,6 @@ class SourceConfig:
     credentials: Path | None = None
     form: str | None = None
 
-    @property
-    def location(self) -> str:
-        """Where the responses live, for messages."""
-        return str(self.path or self.spreadsheet or self.form)
-
 
 @dataclass(frozen=True)
 class TargetConfig:
@@ -56,10 +51,6 @@ class TargetConfig:
     digest_tab: str = DIGEST_TAB
     credentials: Path | None = None
     letter_tab: str = LETTER_TAB
-
-    @property
-    def location(self) -> str:
-        return str(self.path) if self.path else str(self.spreadsheet)
 
 
 @dataclass(frozen=True)

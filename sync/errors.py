@@ -56,4 +56,3 @@ class StageError(SyncError):
     def __init__(self, job: str, stage: str, cause: BaseException) -> None:
         super().__init__(f"{job}: the {stage} stage failed: {type(cause).__name__}: {cause}")
         self.stage = stage
-        self.__cause__ = cause
