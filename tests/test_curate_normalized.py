@@ -12,16 +12,10 @@ from openpyxl import Workbook
 
 from sync.config import load_job
 from sync.errors import HeaderError
+from sync.fields import FIELDS
 from sync.pipeline import run_job
 
-HEADERS = [
-    "Timestamp", "Email Address", "Organization Name", "Scope of your Organization",
-    "First Name", "Last Name", "Affiliation as you would like it listed on the letter",
-    "If signing for an organization, are you authorized to sign-on for your organization?",
-    "Are you able to support the release of the letter, e.g. amplifying through social media?",
-    "Have you worked with any of these named Palestinian organizations or visited them on "
-    "delegation? If so please list below. Thank you!",
-]
+HEADERS = list(FIELDS.values())  # the seed form's question titles
 CLOCK = dt.datetime(2021, 11, 1, 9, tzinfo=dt.UTC)
 
 

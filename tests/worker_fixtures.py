@@ -11,15 +11,9 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from sync.config import JobConfig, load_job
+from sync.fields import FIELDS
 
-HEADER = [
-    "Timestamp", "Email Address", "Organization Name", "Scope of your Organization",
-    "First Name", "Last Name", "Affiliation as you would like it listed on the letter",
-    "If signing for an organization, are you authorized to sign-on for your organization?",
-    "Are you able to support the release of the letter, e.g. amplifying through social media?",
-    "Have you worked with any of these named Palestinian organizations or visited them on "
-    "delegation? If so please list below. Thank you!",
-]
+HEADER = list(FIELDS.values())  # the seed form's question titles
 ORGANIZATIONS = ["Jewish Voice for Peace", "American Friends Service Committee",
                  "Detroit Peace Coalition", "Oakland Teachers for Justice", "Maine Friends"]
 
