@@ -40,7 +40,7 @@ from sync.delivery import deliver_pending
 from sync.errors import HeaderError, SourceError, StageError, SyncError
 from sync.fields import FIELDS, map_headers
 from sync.normalize import normalize_responses
-from sync.render.letter import LETTER_COLUMNS, letter_list, letter_rows
+from sync.render.letter import LETTER_COLUMNS, LetterList, letter_list, letter_rows
 from sync.runlock import job_lock
 from sync.state import DigestRecord, PendingDigest, State
 
@@ -187,7 +187,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
                        len(set(curated["Signer ID"]) - set(curation.tab_ids)), wrote=False,
                        timings=timings)
     write_started = time.perf_counter()
-    writes = _tab_writes(job, inputs, curated, result)
+    letter = letter_list(curated)
+    writes = _tab_writes(job, inputs, curated, letter, result)
     if with_digest:
         last = state.last_digest()
         result.digest = digests.build_digest(
@@ -197,7 +198,7 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         writes.append(TabWrite(job.target.digest_tab, list(digests.DIGEST_COLUMNS),
                                [result.digest.tab_row()], append=True))
     if not dry_run:
-        _publish(job, state, target, writes, curation, result, clock)
+        _publish(job, state, target, writes, curation, letter, result, clock)
     timings["write"] = time.perf_counter() - write_started
     return result
 
@@ -228,7 +229,7 @@ def _identify(state: State, inputs: Inputs, signers: pd.DataFrame,
     return Curation(curated, skipped, assignment, tab_ids, stored, remembered)
 
 
-def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame,
+def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame, letter: LetterList,
                 result: RunResult) -> list[TabWrite]:
     """The curated and Letter List tabs, each only when it changed."""
     writes: list[TabWrite] = []
@@ -239,7 +240,7 @@ def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame,
     if not _same_rows(inputs.curated, header, table):
         writes.append(TabWrite(job.target.curated_tab, header, table,
                                keep_columns=curate.REVIEWER_COLUMNS))
-    printed = letter_rows(letter_list(curated))
+    printed = letter_rows(letter)
     cut_long_cells(list(LETTER_COLUMNS), printed, job.target.letter_tab)  # reported above
     if not _same_rows(inputs.letter, LETTER_COLUMNS, printed):
         writes.append(TabWrite(job.target.letter_tab, list(LETTER_COLUMNS), printed))
@@ -247,10 +248,9 @@ def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame,
 
 
 def _publish(job: JobConfig, state: State, target: Book, writes: list[TabWrite],
-             curation: Curation, result: RunResult, clock: Clock) -> None:
+             curation: Curation, letter: LetterList, result: RunResult, clock: Clock) -> None:
     """Every side effect of a run, in the order the module docstring gives."""
     curated, digest, mail = curation.curated, result.digest, None
-    letter = letter_list(curated)
     if digest is not None:
         path = digest_file_path(job, digest)
         rendered = _stage(job, "render digest", lambda: outputs.render_digest(job, digest),
