@@ -16,11 +16,13 @@ Pure functions over DataFrames. The rules, in the order they apply:
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
+from sync import frames
 from sync.normalize.answers import PARTNER_ORGS
 from sync.normalize.names import split_title
 from sync.normalize.text import fold, looks_like_formula
@@ -106,16 +108,32 @@ def build_signers(
            | (winners["authorized"] == "individual"))
     ]
     behind_orgs, mine, behind_people = _gather(
-        kept, dict(zip(orgs["row"], orgs["org_key"], strict=True)), set(people["row"]))
+        kept, dict(zip(orgs["row"].tolist(), orgs["org_key"].tolist(), strict=True)),
+        set(people["row"].tolist()))
     rows = [_org_signer(key, behind_orgs[key], mine[key], us_only) for key in sorted(mine)]
     rows += [_person_signer(winner, behind_people[winner.row], us_only)
-             for winner in people.itertuples()]
+             for winner in frames.records(people, _Winner)]
     signers = pd.DataFrame(rows,
                            columns=[*CURATED_COLUMNS, "_keys", "_sort", "_default", "_rows"])
     if not signers.empty:
         signers["Late Signer"] = signers["First Signed"].map(lambda t: _late(t, published))
         signers = signers.sort_values(["First Signed", "Type", "_sort"], kind="stable")
     return signers.reset_index(drop=True), skipped
+
+
+class _Winner(NamedTuple):
+    """The response that counts for an individual signer: the columns `_person_signer`
+    reads."""
+
+    row: int
+    email: str
+    submitted_at: Any
+    display_name: str
+    sort_name: str
+    affiliation: str
+    authorized: str
+    org_name: str
+    person_evidence: Any
 
 
 @dataclass(slots=True)
@@ -181,23 +199,22 @@ def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: s
     every response counts towards the signers of its email's latest answer; an
     organization's own answers are those naming it."""
     ordered = kept.sort_values(["submitted_at", "row"], na_position="first")
-    signed = [_iso(moment) for moment in ordered["submitted_at"]]
-    behind_orgs: dict[str, _Behind] = {}
-    mine: dict[str, _Answers] = {}
-    behind_people: dict[int, _Behind] = {}
-    columns = [ordered[c].tolist() for c in (
-        "row", "group", "org_key", "email", "amplify", "partners", "org_name",
-        "org_spelling_key", "scope", "authorized", "org_evidence")]
+    signed = iso_seconds(ordered["submitted_at"]).tolist()
+    behind_orgs: defaultdict[str, _Behind] = defaultdict(_Behind)
+    mine: defaultdict[str, _Answers] = defaultdict(_Answers)
+    behind_people: defaultdict[int, _Behind] = defaultdict(_Behind)
+    answers = frames.columns(ordered, "row", "group", "org_key", "email", "amplify", "partners",
+                      "org_name", "org_spelling_key", "scope", "authorized", "org_evidence")
     for row, group, org_key, email, amplify, partners, org_name, spelling_key, scope, \
-            authorized, evidence, when in zip(*columns, signed, strict=True):
+            authorized, evidence, when in zip(*answers, signed, strict=True):
         cluster = org_of_winner.get(group)
         if cluster is not None:
-            behind_orgs.setdefault(cluster, _Behind()).add(row, email, when, amplify, partners)
+            behind_orgs[cluster].add(row, email, when, amplify, partners)
             if org_key == cluster:
-                mine.setdefault(cluster, _Answers()).add(
-                    org_name, spelling_key, email, when, scope, authorized, evidence)
+                mine[cluster].add(org_name, spelling_key, email, when, scope, authorized,
+                                  evidence)
         if group in person_winners:
-            behind_people.setdefault(group, _Behind()).add(row, email, when, amplify, partners)
+            behind_people[group].add(row, email, when, amplify, partners)
     return behind_orgs, mine, behind_people
 
 
@@ -250,8 +267,7 @@ def _org_signer(key: str, behind: _Behind, mine: _Answers, us_only: bool) -> dic
     }
 
 
-def _person_signer(winner: Any, behind: _Behind, us_only: bool) -> dict[str, object]:
-    """`winner` is the response that counts for this person (a row of `itertuples`)."""
+def _person_signer(winner: _Winner, behind: _Behind, us_only: bool) -> dict[str, object]:
     flags, outside = _flags([winner.person_evidence], not winner.email,
                             pd.isna(winner.submitted_at), us_only)
     affiliation = winner.affiliation
@@ -269,8 +285,10 @@ def _person_signer(winner: Any, behind: _Behind, us_only: bool) -> dict[str, obj
     }
 
 
-def _iso(value: pd.Timestamp) -> str:
-    return value.isoformat(timespec="seconds") if pd.notna(value) else ""
+def iso_seconds(moments: pd.Series) -> pd.Series:
+    """Timestamps as ISO text to the second ("" where there is none), the way the curated
+    tab shows them."""
+    return moments.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").astype(object)
 
 
 def _late(first_signed: str, published: dt.date | None) -> str:

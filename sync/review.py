@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sync import frames
 from sync.curate import CURATED_COLUMNS, REVIEWER_COLUMNS, STATUSES
 from sync.errors import HeaderError
 
@@ -47,8 +48,8 @@ def decisions_from_tab(tab: pd.DataFrame | None) -> dict[str, Decision]:
     if tab is None or tab.empty:
         return {}
     found: dict[str, Decision] = {}
-    for signer_id, listed, status, note in zip(
-        tab["Signer ID"], tab["Listed As"], tab["Status"], tab["Reviewer Note"], strict=True
+    for signer_id, listed, status, note in frames.rows(
+        tab, "Signer ID", "Listed As", "Status", "Reviewer Note"
     ):
         signer_id = str(signer_id).strip()
         if signer_id and signer_id not in found:
@@ -77,7 +78,7 @@ def merge_decisions(
     merged, staged = merged or {}, staged or {}
     rows = signers.copy()
     listed, statuses, notes = [], [], []
-    for signer_id, default in zip(rows["Signer ID"], rows["_default"], strict=True):
+    for signer_id, default in frames.rows(rows, "Signer ID", "_default"):
         decision = _decision_for(signer_id, from_tab, remembered, merged)
         listed.append(decision.listed_as)
         notes.append(decision.note)
@@ -90,7 +91,8 @@ def merge_decisions(
     rows["Listed As"], rows["Status"], rows["Reviewer Note"] = listed, statuses, notes
     position = {signer_id: index for index, signer_id in enumerate(tab_order)}
     rows["_position"] = [
-        position.get(signer_id, len(position) + n) for n, signer_id in enumerate(rows["Signer ID"])
+        position.get(signer_id, len(position) + n)
+        for n, signer_id in enumerate(rows["Signer ID"].tolist())
     ]
     return rows.sort_values("_position", kind="stable").drop(columns="_position").reset_index(
         drop=True
@@ -136,8 +138,8 @@ def staff_values(tab: pd.DataFrame | None, columns: list[str]) -> dict[str, list
     if tab is None or not columns:
         return {}
     found: dict[str, list[str]] = {}
-    for signer_id, values in zip(tab["Signer ID"], tab[columns].astype(str).values.tolist(),
-                                 strict=True):
+    for signer_id, values in zip(tab["Signer ID"].tolist(),
+                                 tab[columns].astype(str).values.tolist(), strict=True):
         found.setdefault(str(signer_id).strip(), values)
     return found
 

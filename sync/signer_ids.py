@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sync import frames
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.normalize.orgs import fingerprint
 from sync.normalize.text import fold
@@ -90,7 +91,7 @@ def assign_ids(signers: pd.DataFrame, registry: Mapping[str, str],
     ids: list[str] = []
     merged: dict[str, list[str]] = {}
     seen: dict[str, int] = {}
-    for kind, shared_keys in zip(signers["Type"], signers["_keys"], strict=True):
+    for kind, shared_keys in frames.rows(signers, "Type", "_keys"):
         keys = [_nth(key, seen) for key in shared_keys]
         candidates = sorted({updated[k] for k in keys if k in updated} - claimed, key=_number)
         if candidates:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sync import frames
 from sync.errors import StateError
 from sync.review import Decision
 
@@ -185,7 +186,8 @@ class State:
     def decisions(self) -> dict[str, Decision]:
         with self._connect() as db:
             rows = db.execute("SELECT signer_id, listed_as, status, note, computed FROM decisions")
-            return {row[0]: Decision(*(v or "" for v in row[1:])) for row in rows}
+            return {signer_id: Decision(listed or "", status or "", note or "", computed or "")
+                    for signer_id, listed, status, note, computed in rows}
 
     def stage_defaults(self, defaults: Mapping[str, str]) -> None:
         """Before a write: the default statuses it is about to put in the tab, so that if
@@ -327,5 +329,5 @@ def _replace_snapshot(db: sqlite3.Connection, table: str, snapshot: pd.DataFrame
     db.execute(f"DELETE FROM {table}")  # table is one of two constants, never user input
     db.executemany(
         f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
-        snapshot.loc[:, list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None),
+        frames.rows(snapshot, *SNAPSHOT_COLUMNS),
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync import frames
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.normalize.names import parse_name
 from sync.normalize.text import fold
@@ -38,10 +39,8 @@ def letter_list(curated: pd.DataFrame) -> LetterList:
     approved = curated[curated["Status"] == "Approved"] if not curated.empty else curated
     orgs = approved[approved["Type"] == ORGANIZATION]
     people = approved[approved["Type"] == INDIVIDUAL]
-    # Plain dicts: a Series per row (iterrows) cost seconds at 100k signers.
-    org_lines = sorted((_org_key(_shown(r)), _shown(r)) for r in orgs.to_dict("records"))
-    person_lines = sorted((_person_key(r), _person_line(r))
-                          for r in people.to_dict("records"))
+    org_lines = sorted((_org_key(_shown(r)), _shown(r)) for r in _rows(orgs))
+    person_lines = sorted((_person_key(r), _person_line(r)) for r in _rows(people))
     return LetterList([line for _, line in org_lines], [line for _, line in person_lines])
 
 
@@ -64,6 +63,10 @@ def render_letter_text(letter: LetterList, job_name: str) -> str:
     if letter.footnote:
         lines += ["", letter.footnote]
     return "\n".join(lines) + "\n"
+
+
+def _rows(signers: pd.DataFrame) -> list[dict[str, Any]]:
+    return frames.dicts(signers, "Name", "Listed As", "Affiliation", "_sort")
 
 
 def _shown(row: Mapping[str, Any]) -> str:
