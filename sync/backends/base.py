@@ -97,8 +97,9 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], first_row: int = 1) -> pd.Dat
         return pd.DataFrame()
     headers = unique_headers(rows[0])
     width = len(headers)
-    body = [
-        [cell_text(v) for v in row[:width]] + [""] * (width - min(len(row), width))
+    body = [  # most cells are text already: only the others go through cell_text
+        [v if type(v) is str else cell_text(v) for v in row[:width]]
+        + [""] * (width - min(len(row), width))
         for row in rows[1:]
     ]
     frame = pd.DataFrame(body, columns=headers, dtype=object)
