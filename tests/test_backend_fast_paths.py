@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -74,3 +75,43 @@ def test_a_replaced_tab_keeps_staff_column_widths_and_numbers_stay_numbers(
     assert sheet.column_dimensions["A"].width == 42
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["Name", "Responses"], ["New", 3], ["Other", 2]]
+
+
+def _sheet_data(path: Path, part: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(part)
+    return xml[xml.index(b"<sheetData"):xml.index(b"</sheetData>")]
+
+
+def test_a_tab_left_alone_keeps_its_cells_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    rows = [[f"IND-{n:04d}", f"Signer {n} & Co <x>", n] for n in range(1, 501)]
+    book.write([TabWrite("Curated Signers", ["Signer ID", "Name", "Responses"], rows)])
+    before = _sheet_data(path, "xl/worksheets/sheet1.xml")
+
+    book.write([TabWrite("Signer Digest", ["Digest At"], [["2021-11-01 09:00"]], append=True)])
+
+    assert _sheet_data(path, "xl/worksheets/sheet1.xml") == before
+    tabs = book.read(["Curated Signers", "Signer Digest"])
+    assert tabs["Curated Signers"].values.tolist() == [[r[0], r[1], str(r[2])] for r in rows]
+    assert tabs["Signer Digest"].values.tolist() == [["2021-11-01 09:00"]]
+    assert openpyxl.load_workbook(path)["Curated Signers"].freeze_panes == "A2"
+
+
+def test_a_tab_staff_formatted_and_saved_keeps_its_values_and_formatting(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("Curated Signers", ["Signer ID", "Name"], [["ORG-0001", "Acme"]])])
+    staff = openpyxl.load_workbook(path)  # saved again: shared strings and a bold cell
+    staff["Curated Signers"]["B2"].font = openpyxl.styles.Font(bold=True)
+    staff.save(path)
+
+    book.write([TabWrite("Signer Digest", ["Digest At"], [["2021-11-01 09:00"]], append=True)])
+
+    sheet = openpyxl.load_workbook(path)["Curated Signers"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Signer ID", "Name"], ["ORG-0001", "Acme"]]
+    assert sheet["B2"].font.bold

@@ -12,7 +12,7 @@ import contextlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows
-from sync.backends.xlsx_parts import fill_rows, without_rows
+from sync.backends.xlsx_parts import Carried, fill_rows, without_rows
 from sync.errors import BackendError
 
 
@@ -33,9 +33,14 @@ class WorkbookBook:
         self.path = path
         self.description = display_path(path)
 
-    def _load(self, replaced: Sequence[str] = ()) -> Workbook:
+    def _load(self, replaced: Sequence[str], kept: Collection[str]
+              ) -> tuple[Workbook, dict[str, Carried]]:
+        """The workbook without the cells of the tabs being replaced, nor of the tabs
+        carried over untouched (returned), so openpyxl only parses the tabs in `kept`
+        (appended to) and any it cannot carry."""
         try:
-            return load_workbook(without_rows(self.path, replaced) if replaced else self.path)
+            stripped, carried = without_rows(self.path, replaced, kept)
+            return load_workbook(stripped), carried
         except FileNotFoundError:
             raise
         except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError,
@@ -81,8 +86,10 @@ class WorkbookBook:
         """Tabs replaced (or written from empty) are emptied by openpyxl and their rows
         streamed in afterwards (see xlsx_parts); rows appended under existing ones go
         through openpyxl."""
+        carried: dict[str, Carried] = {}
         if self.path.exists():
-            book = self._load([w.tab for w in writes if not w.append])
+            book, carried = self._load([w.tab for w in writes if not w.append],
+                                       {w.tab for w in writes if w.append})
         else:
             book = Workbook()
             book.remove(book.active)
@@ -99,16 +106,18 @@ class WorkbookBook:
                 sheet.delete_rows(1, sheet.max_row)
                 sheet.freeze_panes = "A2"
                 streamed[change.tab] = [change.header, *change.rows]
-        self._save(book, streamed)
+        self._save(book, streamed, carried)
 
-    def _save(self, book: Workbook, streamed: dict[str, list[Sequence[Cell]]]) -> None:
+    def _save(self, book: Workbook, streamed: dict[str, list[Sequence[Cell]]],
+              carried: dict[str, Carried]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temps = [self._temp(), self._temp()]
+        filled = bool(streamed or carried)
         try:
             book.save(temps[0])
-            if streamed:
-                fill_rows(Path(temps[0]), Path(temps[1]), streamed)
-            os.replace(temps[1] if streamed else temps[0], self.path)
+            if filled:
+                fill_rows(Path(temps[0]), Path(temps[1]), streamed, carried)
+            os.replace(temps[1] if filled else temps[0], self.path)
         except OSError as exc:
             raise BackendError(f"cannot save {self.path} ({exc.strerror or exc})") from None
         finally:

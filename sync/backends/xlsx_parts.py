@@ -1,13 +1,17 @@
-"""Direct work on a workbook's worksheet XML, for the tabs signer-sync replaces wholesale.
+"""Direct work on a workbook's worksheet XML, so that openpyxl never parses a big tab.
 
 openpyxl builds a Python object for every cell it loads or writes, which dominates a big
 sync: loading a 70,000-row tab only to drop it took 40 s, appending and saving its
-replacement 20 s. A worksheet keeps its cells in a single `<sheetData>` element, so:
+replacement 20 s, and loading an unchanged 70,000-row tab to append one digest row 27 s.
+A worksheet keeps its cells in a single `<sheetData>` element, so:
 
-* `without_rows` empties that element in the tabs about to be replaced before openpyxl
-  loads the workbook (their formatting, panes and column widths stay);
+* `without_rows` empties that element, before openpyxl loads the workbook, in the tabs
+  about to be replaced and in the tabs a write leaves alone whose cells stand on their own
+  (see `_self_contained`), which it hands back to be carried over as they are; formatting,
+  panes, column widths and validations stay, since they live outside `<sheetData>`;
 * `fill_rows` writes the new rows into the empty `<sheetData>` openpyxl saved for them, as
-  inline strings (text by construction: never a formula) and numbers, streamed.
+  inline strings (text by construction: never a formula) and numbers, streamed, and puts
+  the carried cells back byte for byte.
 
 Everything else in the file is copied byte for byte.
 """
@@ -17,7 +21,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
@@ -30,49 +35,102 @@ from sync.backends.base import Cell
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SHEET_DATA = re.compile(rb"<((?:\w+:)?sheetData)(?:\s[^>]*)?>.*?</\1>", re.DOTALL)
+_SHEET_DATA_OPENS = re.compile(rb"<((?:\w+:)?sheetData)(?:\s[^>]*)?>")
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _EMPTY = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+# What points outside a tab's cells: a shared string (t="s"), a style (s="3"), cell or value
+# metadata (cm=, vm=), a formula (<f>). Plain substrings, searched at memchr speed over a
+# big tab; one that only appears in typed text (…?ids=5) costs speed, never correctness.
+_POINTERS = (b'"s"', b"'s'", b"s=", b"cm=", b"vm=", b"<f")
+# zlib level 3: a third of the default level's time on a big tab, for a file ~8% larger
+_LEVEL = 3
 _MAX_TEXT = 32767  # Excel's limit for one cell
 _ROWS_PER_CHUNK = 2000
+_ENTITIES = {"\r": "&#13;"}
 
 
-def worksheet_parts(archive: zipfile.ZipFile, tabs: Sequence[str]) -> dict[str, str]:
-    """Zip path → tab name for the worksheets named `tabs` (from xl/workbook.xml and its
-    relationships)."""
+def worksheet_parts(archive: zipfile.ZipFile, tabs: Collection[str] | None
+                    ) -> dict[str, str]:
+    """Zip path → tab name for the worksheets named `tabs`, or all of them (from
+    xl/workbook.xml and its relationships)."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.findall("p:Relationship", _NS)}
     parts = {}
     for sheet in book.iterfind("m:sheets/m:sheet", _NS):
         name = sheet.get("name")
-        if name in tabs:
+        if tabs is None or name in tabs:
             target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
             parts[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = name
     return parts
 
 
-def without_rows(path: Path, tabs: Sequence[str]) -> io.BytesIO:
-    """The workbook at `path` with the cells of `tabs` removed, in memory."""
+@dataclass(frozen=True)
+class Carried:
+    """A tab's cells, taken out before openpyxl loads the workbook and put back after."""
+
+    dimension: bytes  # the `<dimension ref="…"/>` element, b"" when the tab had none
+    sheet_data: bytes  # the whole `<sheetData>…</sheetData>` element
+
+
+def without_rows(path: Path, replaced: Sequence[str], kept: Collection[str] = ()
+                 ) -> tuple[io.BytesIO, dict[str, Carried]]:
+    """The workbook at `path` in memory, with the cells of the `replaced` tabs removed and
+    those of every other tab not in `kept` that can be carried over (returned by tab)."""
     out = io.BytesIO()
+    carried: dict[str, Carried] = {}
     with zipfile.ZipFile(path) as archive, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-        parts = worksheet_parts(archive, tabs)
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as copy:
+        parts = worksheet_parts(archive, None)
         for item in archive.infolist():
             data = archive.read(item)
-            if item.filename in parts:
-                data = _SHEET_DATA.sub(rb"<\1/>", data, count=1)
+            tab = parts.get(item.filename)
+            span = _sheet_data_span(data) if tab is not None else None
+            if span and tab in replaced:
+                data = data[:span[0]] + span[2] + data[span[1]:]
+            elif span and tab not in kept and _self_contained(data[span[0]:span[1]]):
+                dimension = _DIMENSION.search(data)
+                carried[tab] = Carried(dimension.group(0) if dimension else b"",
+                                       data[span[0]:span[1]])
+                data = data[:span[0]] + span[2] + data[span[1]:]
             copy.writestr(item, data)
     out.seek(0)
-    return out
+    return out, carried
 
 
-def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[Cell]]]) -> None:
+def _sheet_data_span(data: bytes) -> tuple[int, int, bytes] | None:
+    """Where a worksheet's `<sheetData>` element with cells starts and ends, and the empty
+    element that replaces it. The end is searched from the back: a lazy pattern across the
+    70 MB of a big tab took most of a second."""
+    opens = _SHEET_DATA_OPENS.search(data)
+    if opens is None:
+        return None
+    name = opens.group(1)
+    closes = data.rfind(b"</" + name + b">")
+    if closes < opens.end():
+        return None
+    return opens.start(), closes + len(name) + 3, b"<" + name + b"/>"
+
+
+def _self_contained(sheet_data: bytes) -> bool:
+    """Whether these cells mean the same in any workbook: no shared strings, styles,
+    formulas or cell metadata (which point into parts openpyxl renumbers when it saves),
+    and no namespace prefix. Tabs signer-sync wrote are; a tab saved by Excel is not, and
+    goes through openpyxl as before."""
+    return sheet_data.startswith(b"<sheetData") and not any(
+        pointer in sheet_data for pointer in _POINTERS)
+
+
+def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[Cell]]],
+              carried: Mapping[str, Carried] | None = None) -> None:
     """Copy the workbook `source` to `target`, writing `rows[tab]` (header first) into each
-    named tab, which openpyxl saved empty."""
+    named tab, and the `carried` cells back into theirs; openpyxl saved all of them
+    empty."""
+    carried = carried or {}
     with zipfile.ZipFile(source) as archive, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as copy:
-        parts = worksheet_parts(archive, list(rows))
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                            compresslevel=_LEVEL) as copy:
+        parts = worksheet_parts(archive, [*rows, *carried])
         for item in archive.infolist():
             data = archive.read(item)
             tab = parts.get(item.filename)
@@ -83,16 +141,21 @@ def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[C
             if len(pieces) != 2:
                 raise ValueError(f"worksheet {item.filename} of tab {tab!r} is not empty")
             head, tail = pieces
-            table = rows[tab]
-            width = max((len(r) for r in table), default=1)
-            extent = f"A1:{get_column_letter(max(width, 1))}{max(len(table), 1)}"
-            head = _DIMENSION.sub(f'<dimension ref="{extent}"/>'.encode(), head, count=1)
             entry = zipfile.ZipInfo(item.filename, date_time=item.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             with copy.open(entry, "w", force_zip64=True) as stream:
-                stream.write(head)
-                for chunk in _sheet_data(table, width):
-                    stream.write(chunk)
+                if tab in carried:
+                    kept = carried[tab]
+                    stream.write(_DIMENSION.sub(kept.dimension, head, count=1))
+                    stream.write(kept.sheet_data)
+                else:
+                    table = rows[tab]
+                    width = max((len(r) for r in table), default=1)
+                    extent = f"A1:{get_column_letter(max(width, 1))}{max(len(table), 1)}"
+                    stream.write(_DIMENSION.sub(f'<dimension ref="{extent}"/>'.encode(), head,
+                                                count=1))
+                    for chunk in _sheet_data(table, width):
+                        stream.write(chunk)
                 stream.write(tail)
 
 
@@ -101,13 +164,35 @@ def _sheet_data(table: Sequence[Sequence[Cell]], width: int) -> Iterator[bytes]:
     yield b"<sheetData>"
     for start in range(0, len(table), _ROWS_PER_CHUNK):
         parts = []
+        texts: dict[str, str] = {}  # each text's cell ending, once per chunk: "Approved",
+        # "No", a scope repeat on every row; per chunk so a million names never pile up
         for number, values in enumerate(table[start:start + _ROWS_PER_CHUNK], start + 1):
             parts.append(f'<row r="{number}">')
             for letter, value in zip(letters, values, strict=False):
-                parts.append(_cell(f"{letter}{number}", value))
+                if type(value) is str:
+                    if not value:
+                        continue
+                    ending = texts.get(value)
+                    if ending is None:
+                        ending = texts[value] = _text_ending(value)
+                    if ending:
+                        parts.append(f'<c r="{letter}{number}"{ending}')
+                else:
+                    parts.append(_cell(f"{letter}{number}", value))
             parts.append("</row>")
         yield "".join(parts).encode("utf-8", "replace")
     yield b"</sheetData>"
+
+
+def _text_ending(text: str) -> str:
+    """What follows `<c r="A1"` for a text cell: an inline string, never a formula ("" when
+    nothing writable is left: no cell at all)."""
+    if not text.isprintable():  # the check is cheap; the pattern only runs when it may match
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = text[:_MAX_TEXT]
+    if not text:
+        return ""
+    return f' t="inlineStr"><is><t xml:space="preserve">{escape(text, _ENTITIES)}</t></is></c>'
 
 
 def _cell(ref: str, value: Cell) -> str:
@@ -115,8 +200,5 @@ def _cell(ref: str, value: Cell) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:_MAX_TEXT]
-    if not text:
-        return ""
-    return (f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
-            f'{escape(text, {chr(13): "&#13;"})}</t></is></c>')
+    ending = _text_ending(str(value))
+    return f'<c r="{ref}"{ending}' if ending else ""
