@@ -4,10 +4,11 @@ For each size it generates (once, cached in the data folder) a seeded form expor
 a fresh subprocess per measurement, so one size's memory never pollutes another's:
 
 * **sync**: `pipeline.run_job` on a csv → workbook job, timed per stage by the pipeline
-  itself (read, map headers, normalize, curate, ids and decisions, write), three times:
+  itself (read, map headers, normalize, curate, ids and decisions, write), four times:
   the first run (fresh state, new workbook) on the first 99% of the responses; the hourly
-  run once the last 1% arrived (the workbook exists: read it, rewrite its tab); and a run
-  with no new responses (nothing to write);
+  run once the last 1% arrived (the workbook exists: read it, rewrite its tab); a run
+  with no new responses (nothing to write); and the weekly digest run (a sync, then the
+  digest row appended to its tab and the digest files rendered);
 * **floor**: the same file read with `pandas.read_csv` and a workbook with tabs of the same
   shape written with openpyxl's write-only mode: the I/O any implementation must pay;
 * **google**: the same three runs and a digest run, with the form's response tab and the
@@ -85,12 +86,13 @@ def measure_sync(csv_path: Path, earlier_path: Path, folder: Path) -> dict[str, 
     for stale in ("signers.xlsx", "state.sqlite"):
         (folder / stale).unlink(missing_ok=True)
     runs: dict[str, Any] = {}
-    for name, source in (("first", earlier_path), ("hourly", csv_path), ("unchanged", csv_path)):
+    for name, source in (("first", earlier_path), ("hourly", csv_path), ("unchanged", csv_path),
+                         ("digest", csv_path)):
         job_file = folder / f"bench-{name}.toml"
         job_file.write_text(JOB.format(csv=source.resolve()), encoding="utf-8")
         job = load_job(job_file)
         started, cpu = time.perf_counter(), time.process_time()
-        result = run_job(job)
+        result = run_job(job, with_digest=name == "digest")
         runs[name] = {"total": time.perf_counter() - started, "cpu": time.process_time() - cpu,
                       "timings": result.timings, "wrote": result.wrote,
                       "new": result.new_signers}
@@ -268,6 +270,7 @@ def report(size: int, sync: dict[str, Any], floor: dict[str, Any]) -> list[str]:
         f"| sync, no new responses ("
         f"{'tab rewritten' if runs['unchanged']['wrote'] else 'nothing written'}) | "
         f"{_stage_cells(runs['unchanged'])} |",
+        f"| digest (a sync + the digest row and files) | {_stage_cells(runs['digest'])} |",
         f"| I/O floor (pandas read_csv, write-only openpyxl) | {floor['read']:.2f} s | | | "
         f"{floor['write']:.2f} s | **{floor['total']:.2f} s** | {floor['cpu']:.2f} s |",
         f"| **first run ÷ floor** | {read / floor['read']:.1f}x | | | "
@@ -276,7 +279,7 @@ def report(size: int, sync: dict[str, Any], floor: dict[str, Any]) -> list[str]:
         "",
         f"- normalize + curate (first run) = {work:.2f} s = "
         f"**{work / floor['total']:.1f}x the I/O floor**",
-        f"- peak memory: sync (all three runs) {sync['peak_mb']:.0f} MB, floor "
+        f"- peak memory: sync (all four runs) {sync['peak_mb']:.0f} MB, floor "
         f"{floor['peak_mb']:.0f} MB ({sync['peak_mb'] / floor['peak_mb']:.1f}x)",
         "",
     ]
