@@ -666,6 +666,13 @@ class _Sheet:
         return _drop_false({**ordered, **props})
 
 
+def _working_copy(spreadsheet: _Spreadsheet) -> _Spreadsheet:
+    """A copy for an all-or-nothing batchUpdate to work on. Cells are immutable, so each
+    tab's cell map is copied shallowly: a deep copy of 170,000 cells took 20 s."""
+    memo: dict[int, Any] = {id(sheet.cells): dict(sheet.cells) for sheet in spreadsheet.sheets}
+    return copy.deepcopy(spreadsheet, memo)
+
+
 @dataclass
 class _Spreadsheet:
     key: str
@@ -2397,7 +2404,7 @@ class FakeSheetsServer:
     def _spreadsheets_batch_update(
         self, spreadsheet: _Spreadsheet, body: dict[str, Any]
     ) -> dict[str, Any]:
-        working = copy.deepcopy(spreadsheet)
+        working = _working_copy(spreadsheet)
         replies = _BatchUpdate(working, self.owner_email).run(body.get("requests"))
         self._spreadsheets[spreadsheet.key] = working
         answer: dict[str, Any] = {"spreadsheetId": spreadsheet.key, "replies": replies}
