@@ -16,7 +16,7 @@ import pandas as pd
 
 from sync.normalize.affiliations import canonical_affiliation, clean_affiliation
 from sync.normalize.answers import authorization, partner_orgs, yes_no_maybe
-from sync.normalize.location import outside_us_evidence
+from sync.normalize.location import outside_us_evidence_of_pairs
 from sync.normalize.names import parse_name
 from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
@@ -95,11 +95,12 @@ def normalize_responses(responses: pd.DataFrame,
     out["authorized"] = _per_distinct(text["authorized"], authorization)
     out["amplify"] = _per_distinct(text["amplify"], yes_no_maybe)
     out["partners"] = _per_distinct(text["partners"], partner_orgs)
-    # Evidence depends on the email's domain only: weigh each (domain, text) pair once.
+    # Evidence depends on the email's domain only.
     domains = _per_distinct(out["email"], lambda email: "@" + email.rpartition("@")[2])
     out["org_evidence"] = _column(
-        out, _pairs(domains, out["organization"], outside_us_evidence))
+        out, outside_us_evidence_of_pairs(domains.tolist(), out["organization"].tolist()))
     # An individual with no affiliation is listed with the organization they named.
     listed = out["affiliation"].where(out["affiliation"] != "", out["org_name"])
-    out["person_evidence"] = _column(out, _pairs(domains, listed, outside_us_evidence))
+    out["person_evidence"] = _column(
+        out, outside_us_evidence_of_pairs(domains.tolist(), listed.tolist()))
     return out
