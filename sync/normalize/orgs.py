@@ -158,14 +158,16 @@ _NOT_LETTERS = re.compile(r"[^A-Za-z]")
 
 
 def _initials(words: Iterable[str], *, skip_small: bool) -> str:
-    out = []
-    for word in words:
-        letters = _NOT_LETTERS.sub("", word)
-        if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
-            continue
-        # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
-        out.append(letters if letters.isupper() and len(letters) <= 3 else letters[0])
-    return "".join(out).upper()
+    return "".join(_initial(word, skip_small=skip_small) for word in words).upper()
+
+
+def _initial(word: str, *, skip_small: bool) -> str:
+    """What one word gives its name's initials ("" for a small word when skipped)."""
+    letters = _NOT_LETTERS.sub("", word)
+    if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
+        return ""
+    # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
+    return letters if letters.isupper() and len(letters) <= 3 else letters[0]
 
 
 def name_initials(name: str) -> set[str]:
@@ -186,6 +188,8 @@ def _is_subsequence(short: str, long: str) -> bool:
 def split_acronym(name: str) -> tuple[str, str]:
     """("Friends Committee on National Legislation", "FCNL") for a name followed by its
     acronym in parentheses; (name, "") otherwise. "(UK)" after a name is not its acronym."""
+    if ")" not in name and "]" not in name:  # most names: no need to run the pattern
+        return name, ""
     match = _PAREN_TAIL.match(name)
     if not match:
         return name, ""
@@ -216,13 +220,15 @@ def canonical_name(counts: Mapping[str, int]) -> str:
     if not counts:
         return ""
     order = {v: i for i, v in enumerate(counts)}
+    split = {v: split_acronym(v) for v in counts}
+    base_key = {v: fingerprint(base) for v, (base, _) in split.items()}
     by_base: Counter[str] = Counter()
     for spelling, count in counts.items():
-        by_base[fingerprint(split_acronym(spelling)[0])] += count
+        by_base[base_key[spelling]] += count
     best = min(counts, key=lambda v: (
         is_bare_acronym(v), is_single_case(v) and " " in v,
-        -by_base[fingerprint(split_acronym(v)[0])], bool(split_acronym(v)[1]), order[v]))
-    base, acronym = split_acronym(best)
+        -by_base[base_key[v]], bool(split[v][1]), order[v]))
+    base, acronym = split[best]
     return base if acronym and _PAREN_TAIL.match(best).group("inner").strip() == acronym \
         else best
 
@@ -286,8 +292,8 @@ def _blocks_of(tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
     are blocked by their first and by their last two letters."""
     if len(tokens) == 1:
         return [(("#first", tokens[0][:2]), tokens[0]), (("#last", tokens[0][-2:]), tokens[0])]
-    ordered = sorted(tokens)
-    return [(tuple(ordered[:i] + ordered[i + 1:]), word) for i, word in enumerate(ordered)]
+    ordered = tuple(sorted(tokens))
+    return [(ordered[:i] + ordered[i + 1:], word) for i, word in enumerate(ordered)]
 
 
 def _block_keys(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
@@ -361,11 +367,11 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
     base_of = {s: split_acronym(s) for s in spellings}
-    node = {s: _node(s) for s in spellings}  # 1. one node per fingerprint
+    node = {s: "fp:" + fingerprint(base_of[s][0]) for s in spellings}  # 1. one per fingerprint
     tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
     word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
     uf = _UnionFind()
-    _join_spacing_variants(spellings, node, uf)
+    _join_spacing_variants(spellings, base_of, node, uf)
     _join_typos(spellings, tokens_of, node, uf,
                 lambda word: word_counts[word] > 1 or is_place_word(word))
     _join_acronyms(spellings, base_of, node, uf)
@@ -392,12 +398,12 @@ def _node(spelling: str) -> str:
     return "fp:" + fingerprint(split_acronym(spelling)[0])
 
 
-def _join_spacing_variants(spellings: list[str], node: Mapping[str, str],
-                           uf: _UnionFind) -> None:
+def _join_spacing_variants(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
+                           node: Mapping[str, str], uf: _UnionFind) -> None:
     """2. "MoveOn" / "Move On"."""
     first: dict[str, str] = {}
     for spelling in spellings:
-        key = spacing_key(split_acronym(spelling)[0])
+        key = spacing_key(base_of[spelling][0])
         uf.union(node[spelling], first.setdefault(key, node[spelling]))
 
 
@@ -453,20 +459,26 @@ def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
     """Join "JVP Los Angeles" to "Jewish Voice for Peace - Los Angeles": a name that opens
     with an acronym joins the one name whose opening words it abbreviates and whose other
     words are the same."""
-    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     led: list[tuple[str, str, str]] = []
+    others: list[tuple[str, list[str]]] = []
     for spelling in spellings:
         words = _words(spelling)
         if len(words) < 2:
             continue
         if is_bare_acronym(words[0]):
             led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
-            continue
+        else:
+            others.append((spelling, words))
+    # Only the other words of an acronym-led name can match: initials are spelled for those.
+    rests = {rest for _, _, rest in led}
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for spelling, words in others:
         for cut in range(2, len(words)):
             rest = fingerprint(" ".join(words[cut:]))
-            for letters in {_initials(words[:cut], skip_small=True),
-                            _initials(words[:cut], skip_small=False)}:
-                owners[(letters, rest)].add(spelling)
+            if rest in rests:
+                for letters in {_initials(words[:cut], skip_small=True),
+                                _initials(words[:cut], skip_small=False)}:
+                    owners[(letters, rest)].add(spelling)
     for spelling, letters, rest in led:
         roots = {uf.find(node[s]) for s in owners.get((letters, rest), ())}
         if len(roots) == 1:
