@@ -22,7 +22,11 @@ def clean_text(value: object) -> str:
     """NFKC-normalized, invisible and control characters removed, spacing collapsed."""
     if value is None:
         return ""
-    return _clean(str(value))
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        # Most text: already NFKC, nothing invisible, and the space is its only whitespace.
+        return " ".join(text.split())
+    return _clean(text)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
