@@ -52,6 +52,12 @@ SPECIAL_CASING = {"phd": "PhD", "ph.d.": "Ph.D.", "ph.d": "Ph.D", "codepink": "C
 # "Inc." and "U.S." end in a period that belongs to them.
 _KEEP_PERIOD = {"inc", "co", "ltd", "corp", "jr", "sr", "st", "dept", "assn", "bros", "intl"}
 _PUNCT = re.compile(r"[^\w\s]")
+_NOT_KEY = re.compile(r"[^\w\s-]")
+_VOWEL = re.compile(r"[aeiouy]")
+_WORD_PARTS = re.compile(r"([-/(\"“])")
+_WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:org|com|net)\b")
+_INNER_MARK = re.compile(r"(?<=\w)[.'’](?=\w)")
+_WORD_SPLIT = re.compile(r"[\s\-–—/]+")
 _PAREN_TAIL = re.compile(r"^(?P<base>.*?\S)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]$")
 _CHUNK = 1000  # rows of the score matrix at a time, so a big block stays small in memory
 
@@ -78,7 +84,7 @@ NOT_AN_ORGANIZATION = {
 def clean_organization_answer(answer: str) -> str:
     """An "Organization Name" answer: `clean_org`, and "" for "Individual", "Unaffiliated"…"""
     name = clean_org(answer)
-    key = re.sub(r"[^\w\s-]", "", fold(name)).replace(" - ", " ").strip()
+    key = _NOT_KEY.sub("", fold(name)).replace(" - ", " ").strip()
     return "" if key in NOT_AN_ORGANIZATION else name
 
 
@@ -106,7 +112,7 @@ def recase_title(text: str) -> str:
         elif bare in SPECIAL_CASING:
             out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
         elif bare in KNOWN_ACRONYMS or (len(bare) > 1 and bare.isalpha()
-                                      and not re.search(r"[aeiouy]", bare)):
+                                      and not _VOWEL.search(bare)):
             out.append(word.upper())
         elif index and bare in SMALL_WORDS:
             out.append(lower)
@@ -117,7 +123,7 @@ def recase_title(text: str) -> str:
 
 def _capitalize(word: str) -> str:
     """"women's" → "Women's", "jewish-muslim" → "Jewish-Muslim", "(bay" → "(Bay"."""
-    parts = re.split(r"([-/(\"“])", word)
+    parts = _WORD_PARTS.split(word)
     return "".join(part[:1].upper() + part[1:] for part in parts)
 
 
@@ -131,8 +137,8 @@ def name_tokens(name: str) -> tuple[str, ...]:
     """Folded words of a name: "&" read as "and", a web address's ".org" dropped
     ("MoveOn.org"), filler words dropped."""
     text = fold(clean_text(name)).replace("&", " and ")
-    text = re.sub(r"(?<=\w)\.(?:org|com|net)\b", "", text)
-    text = re.sub(r"(?<=\w)[.'’](?=\w)", "", text)  # U.S.A. → USA, Women's → Womens
+    text = _WEB_SUFFIX.sub("", text)
+    text = _INNER_MARK.sub("", text)  # U.S.A. → USA, Women's → Womens
     words = _PUNCT.sub(" ", text).split()
     kept = tuple(w for w in words if w not in _FILLER)
     return kept or tuple(words)
@@ -172,7 +178,7 @@ def _initial(word: str, *, skip_small: bool) -> str:
 
 def name_initials(name: str) -> set[str]:
     """The acronyms a name is commonly shortened to (with and without the small words)."""
-    words = re.split(r"[\s\-–—/]+", clean_text(name))
+    words = _WORD_SPLIT.split(clean_text(name))
     if words and words[0].casefold() == "the":
         words = words[1:]
     if len(words) < 2:
@@ -198,7 +204,7 @@ def split_acronym(name: str) -> tuple[str, str]:
     letters = first.replace(".", "")
     if not (2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()):
         return name, ""
-    words = re.split(r"[\s\-–—/]+", base)
+    words = _WORD_SPLIT.split(base)
     everything = _initials(words, skip_small=False)
     if letters[0] == everything[:1] and _is_subsequence(letters, everything):
         return base, letters
@@ -450,7 +456,7 @@ def _join_acronyms(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
 
 
 def _words(name: str) -> list[str]:
-    words = [w for w in re.split(r"[\s\-–—/]+", clean_text(name)) if w]
+    words = [w for w in _WORD_SPLIT.split(clean_text(name)) if w]
     return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
 
 
