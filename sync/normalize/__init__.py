@@ -41,8 +41,18 @@ def clean_email(value: str) -> str:
 
 def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
     """`values.map(function)`, calling `function` once per distinct value."""
-    results = {value: function(value) for value in pd.unique(values)}
+    results = {value: function(value) for value in pd.unique(values).tolist()}
     return values.map(results.__getitem__)
+
+
+def _name_fields(first: str, last: str) -> tuple[str, str, str, str, str]:
+    """The `_NAME_COLUMNS` of one pair of name answers."""
+    name = parse_name(first, last)
+    display = name.display if (name.first or name.last) else ""
+    return name.title, name.first, name.last, display, name.sort_key
+
+
+_NAME_COLUMNS = ("title", "first_name", "last_name", "display_name", "sort_name")
 
 
 def _text(function: Callable[[str], str]) -> Callable[[str], str]:
@@ -106,15 +116,12 @@ def _normalize(responses: pd.DataFrame, aliases: Mapping[str, str] | None) -> pd
     orgs = cluster_organizations(out["organization"], aliases)
     out["org_spelling_key"] = _per_distinct(
         out["organization"], lambda n: fingerprint(n) if n else "")
-    out["org_key"] = out["organization"].map(lambda n: orgs.key.get(n, ""))
-    out["org_name"] = out["organization"].map(lambda n: orgs.canonical.get(n, ""))
+    out["org_key"] = _per_distinct(out["organization"], lambda n: orgs.key.get(n, ""))
+    out["org_name"] = _per_distinct(out["organization"], lambda n: orgs.canonical.get(n, ""))
     out["scope"] = _per_distinct(text["scope"], normalize_scope)
-    names = _pairs(text["first_name"], text["last_name"], parse_name)
-    out["title"] = _column(out, [n.title for n in names])
-    out["first_name"] = _column(out, [n.first for n in names])
-    out["last_name"] = _column(out, [n.last for n in names])
-    out["display_name"] = _column(out, [n.display if (n.first or n.last) else "" for n in names])
-    out["sort_name"] = _column(out, [n.sort_key for n in names])
+    names = _pairs(text["first_name"], text["last_name"], _name_fields)
+    for index, column in enumerate(_NAME_COLUMNS):
+        out[column] = _column(out, [name[index] for name in names])
     out["affiliation"] = _per_distinct(
         _per_distinct(text["affiliation"], _text(clean_affiliation)),
         lambda a: canonical_affiliation(a, orgs))
