@@ -164,16 +164,21 @@ _NOT_LETTERS = re.compile(r"[^A-Za-z]")
 
 
 def _initials(words: Iterable[str], *, skip_small: bool) -> str:
-    return "".join(_initial(word, skip_small=skip_small) for word in words).upper()
+    return "".join(initial for initial, small in map(_initial, words)
+                   if not (skip_small and small)).upper()
 
 
-def _initial(word: str, *, skip_small: bool) -> str:
-    """What one word gives its name's initials ("" for a small word when skipped)."""
+@lru_cache(maxsize=CACHE_SIZE)
+def _initial(word: str) -> tuple[str, bool]:
+    """What one word gives its name's initials, and whether it is a small word.
+
+    Cached: names share most of their words, and every acronym pass spells initials."""
     letters = _NOT_LETTERS.sub("", word)
-    if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
-        return ""
+    if not letters:
+        return "", False
     # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
-    return letters if letters.isupper() and len(letters) <= 3 else letters[0]
+    initial = letters if letters.isupper() and len(letters) <= 3 else letters[0]
+    return initial, letters.casefold() in SMALL_WORDS
 
 
 def name_initials(name: str) -> set[str]:
