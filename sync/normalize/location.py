@@ -120,6 +120,10 @@ class _TextFindings:
     us: tuple[str, ...] = ()       # "GA", "USA", "Chicago"
 
 
+# What almost every text says: one shared answer, rather than one per text in the cache.
+_NOTHING_FOUND = _TextFindings()
+
+
 def _segments(text: str) -> tuple[list[str], list[str]]:
     """(the text's comma/dash segments, what it says in parentheses)."""
     inner = _PARENTHESES.findall(text)
@@ -208,6 +212,8 @@ def _find_places(text: str) -> _TextFindings:
             weak += _leading_place(words)
         elif index == 0 and not kind:
             weak += _leading_city(words)
+    if not (strong or weak or us):
+        return _NOTHING_FOUND
     return _TextFindings(tuple(dict.fromkeys(strong)), tuple(dict.fromkeys(weak)),
                          tuple(dict.fromkeys(us)))
 
