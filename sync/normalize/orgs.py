@@ -24,6 +24,7 @@ word the parent lacks, which no step above accepts (hence no token_set_ratio, wh
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -139,7 +140,8 @@ def name_tokens(name: str) -> tuple[str, ...]:
     text = fold(clean_text(name)).replace("&", " and ")
     text = _WEB_SUFFIX.sub("", text)
     text = _INNER_MARK.sub("", text)  # U.S.A. → USA, Women's → Womens
-    words = _PUNCT.sub(" ", text).split()
+    # Interned: the cache holds hundreds of thousands of names made of far fewer words.
+    words = [sys.intern(word) for word in _PUNCT.sub(" ", text).split()]
     kept = tuple(w for w in words if w not in _FILLER)
     return kept or tuple(words)
 
