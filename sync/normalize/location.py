@@ -256,10 +256,10 @@ def outside_us_evidence(email: str, *texts: str) -> Evidence:
 def outside_us_evidence_of_pairs(emails: Iterable[str], texts: Iterable[str]) -> list[Evidence]:
     """`outside_us_evidence(email, text)` for each pair, in order.
 
-    A column of responses repeats its emails' domains and its texts, and far more pairs say
-    the same things than there are pairs: each distinct email and text is read once, and
-    each distinct combination of what they say is weighed once. What they say is numbered
-    as it is first met, so each pair is looked up by two small numbers.
+    A column of responses repeats its emails' domains and its texts, and most pairs say the
+    same few things (usually nothing): each distinct email and text is read once, and each
+    distinct combination of what they say is weighed once. What they say is numbered as it
+    is first met, so each pair is looked up by two small numbers.
     """
     email_said: _Numbering[_EmailFindings] = _Numbering()
     text_said: _Numbering[tuple[_TextFindings, ...]] = _Numbering()

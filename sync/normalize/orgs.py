@@ -482,7 +482,7 @@ def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
             led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
         else:
             others.append((spelling, words))
-    # Only the other words of an acronym-led name can match: initials are spelled for those.
+    # Only the words after some name's acronym can match: initials are spelled for those.
     rests = {rest for _, _, rest in led}
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for spelling, words in others:
