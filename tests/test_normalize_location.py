@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sync.normalize.location import email_country, outside_us_evidence
+from sync.normalize.location import (
+    email_country,
+    outside_us_evidence,
+    outside_us_evidence_of_pairs,
+)
 
 
 @pytest.mark.parametrize(("email", "country"), [
@@ -49,3 +53,16 @@ def test_a_leading_country_or_demonym_asks_for_a_look_but_is_not_proof(text):
     evidence = outside_us_evidence("someone@example.org", text)
     assert not evidence.outside
     assert evidence.reasons and evidence.reasons[0].startswith("outside U.S.?")
+
+
+def test_a_column_of_pairs_gets_each_pairs_own_evidence():
+    emails = ["@example.ca", "@example.edu", "@example.org", "@example.fr", "@x.co.uk", ""]
+    texts = ["Lyon, France", "University of Michigan", "Athens, GA", "Mexico Solidarity Network",
+             "BDS France", "Students for Justice in Palestine", "", "Sydney Peace Foundation"]
+    # every combination, each several times and in a scrambled order, as a column repeats them
+    pairs = [(e, t) for e in emails for t in texts] * 3
+    pairs = pairs[::7] + pairs[1::7] + pairs[2::7] + pairs[3::7] + pairs[4::7] + pairs[5::7] \
+        + pairs[6::7]
+    bulk = outside_us_evidence_of_pairs([e for e, _ in pairs], [t for _, t in pairs])
+    assert bulk == [outside_us_evidence(e, t) for e, t in pairs]
+    assert {evidence.outside for evidence in bulk} == {True, False}

@@ -21,8 +21,10 @@ text for the `Flags` column.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 import pycountry
 import tldextract
@@ -39,6 +41,8 @@ from sync.normalize.places import (
     us_states,
 )
 from sync.normalize.text import CACHE_SIZE, clean_text
+
+_T = TypeVar("_T")
 
 # Country-code domains widely sold as generic ones: no evidence of where a group is based.
 GENERIC_CCTLDS = {"io", "co", "ai", "me", "tv", "ly", "fm", "am", "gg", "sh", "to", "cc", "ws",
@@ -57,6 +61,10 @@ _INSTITUTIONS = {"college", "university", "church", "congregation", "temple", "s
                  "academy", "hospital", "center", "centre", "shul", "minyan", "havurah"}
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[,;/|]|\s[-–—]\s|:\s)\s*")
 _CHAPTER_DASH = re.compile(r"(?<=[a-z])[-–—](?=[A-Z])")  # "CAIR-Chicago"
+_PARENTHESES = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+_POSTAL_CODE = re.compile(r"(?:^|[\s,])([A-Z]{2}|D\.C\.)(?=$|[\s,;)\d])")
+# Postal codes that are everyday words in capitals ("OR", "ME"): no U.S. context alone.
+_CODE_WORDS = {"IN", "OR", "ME", "OK", "HI"}
 _UNIVERSITY = re.compile(
     r"\b(?:university|universite|universidad|universita|universitat|college|institute)"
     r"\s+(?:of|de|di|du|van|da)\s+(?P<place>.+)$"
@@ -112,33 +120,50 @@ class _TextFindings:
     us: tuple[str, ...] = ()       # "GA", "USA", "Chicago"
 
 
+# What almost every text says: one shared answer, rather than one per text in the cache.
+_NOTHING_FOUND = _TextFindings()
+
+
 def _segments(text: str) -> tuple[list[str], list[str]]:
     """(the text's comma/dash segments, what it says in parentheses)."""
-    inner = re.findall(r"[(\[]([^()\[\]]*)[)\]]", text)
-    outer = re.sub(r"[(\[][^()\[\]]*[)\]]", ",", text)
+    inner = _PARENTHESES.findall(text)
+    outer = _PARENTHESES.sub(",", text)
     outer = _CHAPTER_DASH.sub(" - ", outer)
     parts = [p.strip(" .*\"'") for p in _SEGMENT_SPLIT.split(outer)]
     return [p for p in parts if p], [p.strip() for p in inner if p.strip()]
 
 
+_NOT_A_PLACE = ("", "")
+
+
 def _place(key: str, *, cities_too: bool = True) -> tuple[str, str]:
     """("foreign"|"us"|"ambiguous"|"", shown name) for a folded text that is a whole place."""
+    return _place_tables()[cities_too].get(key, _NOT_A_PLACE)
+
+
+@lru_cache(maxsize=1)
+def _place_tables() -> dict[bool, dict[str, tuple[str, str]]]:
+    """`_place`'s answer for every place name, without cities (False) and with (True).
+
+    Built once from the place tables; where a name is in several, the first kind below wins:
+    a U.S. state, an ambiguous country, a country, a demonym, a U.S. city, a foreign city.
+    """
     us_cities, foreign = cities()
-    if key in us_states():
-        return "us", key.title()
-    if key in AMBIGUOUS_COUNTRIES:
-        return "ambiguous", key.title()
-    if key in countries():
-        return "foreign", countries()[key]
-    if key in DEMONYMS:
-        return "foreign", DEMONYMS[key]
-    if not cities_too:
-        return "", ""
-    if key in us_cities:
-        return "us", key.title()
-    if key in foreign:
-        return "foreign", f"{key.title()} ({foreign[key]})"
-    return "", ""
+    places: dict[str, tuple[str, str]] = {}
+    for key in us_states():
+        places.setdefault(key, ("us", key.title()))
+    for key in AMBIGUOUS_COUNTRIES:
+        places.setdefault(key, ("ambiguous", key.title()))
+    for key, shown in countries().items():
+        places.setdefault(key, ("foreign", shown))
+    for key, country in DEMONYMS.items():
+        places.setdefault(key, ("foreign", country))
+    with_cities = dict(places)
+    for key in us_cities:
+        with_cities.setdefault(key, ("us", key.title()))
+    for key, country in foreign.items():
+        with_cities.setdefault(key, ("foreign", f"{key.title()} ({country})"))
+    return {False: places, True: with_cities}
 
 
 def _trailing_place(words: list[str]) -> tuple[str, str]:
@@ -156,10 +181,12 @@ def _trailing_place(words: list[str]) -> tuple[str, str]:
 def _find_places(text: str) -> _TextFindings:
     strong: list[str] = []
     weak: list[str] = []
-    us: list[str] = [m.group(0) for m in _US_WORDS.finditer(text)]
+    # Every U.S. word starts with "U" or is "America…": most texts can skip the search.
+    us: list[str] = ([m.group(0) for m in _US_WORDS.finditer(text)]
+                     if "U" in text or "America" in text else [])
     codes = us_postal_codes()
-    us += [code for code in re.findall(r"(?:^|[\s,])([A-Z]{2}|D\.C\.)(?=$|[\s,;)\d])", text)
-           if code.replace(".", "") in codes and code not in {"IN", "OR", "ME", "OK", "HI"}]
+    us += [code for code in _POSTAL_CODE.findall(text)
+           if code.replace(".", "") in codes and code not in _CODE_WORDS]
     segments, inner = _segments(text)
     for index, segment in enumerate([*segments, *inner]):
         key = place_key(segment)
@@ -185,6 +212,8 @@ def _find_places(text: str) -> _TextFindings:
             weak += _leading_place(words)
         elif index == 0 and not kind:
             weak += _leading_city(words)
+    if not (strong or weak or us):
+        return _NOTHING_FOUND
     return _TextFindings(tuple(dict.fromkeys(strong)), tuple(dict.fromkeys(weak)),
                          tuple(dict.fromkeys(us)))
 
@@ -205,14 +234,15 @@ def _leading_place(words: list[str]) -> list[str]:
     """A country, demonym or foreign city opening a name ("Mexico Solidarity Network",
     "Norwegian People's Aid"): worth a look, not proof. "Irish American …" is a U.S. name,
     "Georgia Peace Action" a state's."""
-    if any(" ".join(words[:size]) in us_states() for size in (1, 2, 3)):
+    states, known = us_states(), countries()
+    if any(" ".join(words[:size]) in states for size in (1, 2, 3)):
         return []
     for size in (2, 1):
         if len(words) <= size or words[size] in {"american", "americans"}:
             continue
         head = " ".join(words[:size])
-        if head in countries() or head in AMBIGUOUS_COUNTRIES:
-            return [countries().get(head, head.title())]
+        if head in known or head in AMBIGUOUS_COUNTRIES:
+            return [known.get(head, head.title())]
         if head in DEMONYMS:
             return [f"{head.title()} ({DEMONYMS[head]})"]
     return _leading_city(words)
@@ -220,14 +250,71 @@ def _leading_place(words: list[str]) -> list[str]:
 
 def outside_us_evidence(email: str, *texts: str) -> Evidence:
     """Weigh the email and the texts (an organization name, an affiliation)."""
-    found = [_find_places(clean_text(t)) for t in texts if t]
+    return _weigh(_email_findings(email), tuple(_text_findings(t) for t in texts if t))
+
+
+def outside_us_evidence_of_pairs(emails: Iterable[str], texts: Iterable[str]) -> list[Evidence]:
+    """`outside_us_evidence(email, text)` for each pair, in order.
+
+    A column of responses repeats its emails' domains and its texts, and most pairs say the
+    same few things (usually nothing): each distinct email and text is read once, and each
+    distinct combination of what they say is weighed once. What they say is numbered as it
+    is first met, so each pair is looked up by two small numbers.
+    """
+    email_said: _Numbering[_EmailFindings] = _Numbering()
+    text_said: _Numbering[tuple[_TextFindings, ...]] = _Numbering()
+    by_email: dict[str, int] = {}
+    by_text: dict[str, int] = {"": text_said.number(())}
+    weighed: dict[tuple[int, int], Evidence] = {}
+    out = []
+    for email, text in zip(emails, texts, strict=True):
+        if email not in by_email:
+            by_email[email] = email_said.number(_email_findings(email))
+        if text not in by_text:
+            by_text[text] = text_said.number((_text_findings(text),))
+        pair = (by_email[email], by_text[text])
+        if pair not in weighed:
+            weighed[pair] = _weigh(email_said.values[pair[0]], text_said.values[pair[1]])
+        out.append(weighed[pair])
+    return out
+
+
+class _Numbering(Generic[_T]):
+    """Numbers distinct values in the order they are first met."""
+
+    def __init__(self) -> None:
+        self.values: list[_T] = []
+        self._numbers: dict[_T, int] = {}
+
+    def number(self, value: _T) -> int:
+        if value not in self._numbers:
+            self._numbers[value] = len(self.values)
+            self.values.append(value)
+        return self._numbers[value]
+
+
+@dataclass(frozen=True)
+class _EmailFindings:
+    us: tuple[str, ...] = ()        # ".edu email"
+    abroad: tuple[str, ...] = ()    # "email domain .fr (France)"
+
+
+def _email_findings(email: str) -> _EmailFindings:
+    us = ("." + email.rpartition(".")[2] + " email",) if email_is_us(email) else ()
+    by_email = email_country(email)
+    return _EmailFindings(us, (f"email domain .{by_email[1]} ({by_email[0]})",)
+                          if by_email else ())
+
+
+def _text_findings(text: str) -> _TextFindings:
+    return _find_places(clean_text(text))
+
+
+def _weigh(by_email: _EmailFindings, found: tuple[_TextFindings, ...]) -> Evidence:
     strong = [s for f in found for s in f.strong]
     weak = [w for f in found for w in f.weak]
-    us = [u for f in found for u in f.us]
-    if email_is_us(email):
-        us.append("." + email.rpartition(".")[2] + " email")
-    by_email = email_country(email)
-    evidence = [f"email domain .{by_email[1]} ({by_email[0]})"] if by_email else []
+    us = [u for f in found for u in f.us] + list(by_email.us)
+    evidence = list(by_email.abroad)
     # "Lyon (France)" already says "France"
     shown = " ".join(evidence + strong)
     evidence += [s for s in dict.fromkeys(strong) if shown.count(s) == 1]

@@ -69,6 +69,7 @@ def _title_key(token: str) -> str:
     return token.rstrip(".,").casefold()
 
 
+_APOSTROPHE_OR_HYPHEN = re.compile(r"([-'’])")
 _LEADING_WORD = re.compile(r"\s*([^\s.]+\.?)\s*")
 
 
@@ -120,7 +121,7 @@ def recase_name(text: str, *, leading: bool = True) -> str:
 
 
 def _capitalize_word(word: str, *, keep_article: bool) -> str:
-    parts = re.split(r"([-'’])", word)
+    parts = _APOSTROPHE_OR_HYPHEN.split(word)
     out: list[str] = []
     for part in parts:
         if part in {"al", "el"} and len(parts) > 1 and not out and keep_article:

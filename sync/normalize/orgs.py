@@ -24,6 +24,7 @@ word the parent lacks, which no step above accepts (hence no token_set_ratio, wh
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,12 @@ SPECIAL_CASING = {"phd": "PhD", "ph.d.": "Ph.D.", "ph.d": "Ph.D", "codepink": "C
 # "Inc." and "U.S." end in a period that belongs to them.
 _KEEP_PERIOD = {"inc", "co", "ltd", "corp", "jr", "sr", "st", "dept", "assn", "bros", "intl"}
 _PUNCT = re.compile(r"[^\w\s]")
+_NOT_KEY = re.compile(r"[^\w\s-]")
+_VOWEL = re.compile(r"[aeiouy]")
+_WORD_PARTS = re.compile(r"([-/(\"“])")
+_WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:org|com|net)\b")
+_INNER_MARK = re.compile(r"(?<=\w)[.'’](?=\w)")
+_WORD_SPLIT = re.compile(r"[\s\-–—/]+")
 _PAREN_TAIL = re.compile(r"^(?P<base>.*?\S)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]$")
 _CHUNK = 1000  # rows of the score matrix at a time, so a big block stays small in memory
 
@@ -78,7 +85,7 @@ NOT_AN_ORGANIZATION = {
 def clean_organization_answer(answer: str) -> str:
     """An "Organization Name" answer: `clean_org`, and "" for "Individual", "Unaffiliated"…"""
     name = clean_org(answer)
-    key = re.sub(r"[^\w\s-]", "", fold(name)).replace(" - ", " ").strip()
+    key = _NOT_KEY.sub("", fold(name)).replace(" - ", " ").strip()
     return "" if key in NOT_AN_ORGANIZATION else name
 
 
@@ -106,7 +113,7 @@ def recase_title(text: str) -> str:
         elif bare in SPECIAL_CASING:
             out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
         elif bare in KNOWN_ACRONYMS or (len(bare) > 1 and bare.isalpha()
-                                      and not re.search(r"[aeiouy]", bare)):
+                                      and not _VOWEL.search(bare)):
             out.append(word.upper())
         elif index and bare in SMALL_WORDS:
             out.append(lower)
@@ -117,7 +124,7 @@ def recase_title(text: str) -> str:
 
 def _capitalize(word: str) -> str:
     """"women's" → "Women's", "jewish-muslim" → "Jewish-Muslim", "(bay" → "(Bay"."""
-    parts = re.split(r"([-/(\"“])", word)
+    parts = _WORD_PARTS.split(word)
     return "".join(part[:1].upper() + part[1:] for part in parts)
 
 
@@ -131,9 +138,10 @@ def name_tokens(name: str) -> tuple[str, ...]:
     """Folded words of a name: "&" read as "and", a web address's ".org" dropped
     ("MoveOn.org"), filler words dropped."""
     text = fold(clean_text(name)).replace("&", " and ")
-    text = re.sub(r"(?<=\w)\.(?:org|com|net)\b", "", text)
-    text = re.sub(r"(?<=\w)[.'’](?=\w)", "", text)  # U.S.A. → USA, Women's → Womens
-    words = _PUNCT.sub(" ", text).split()
+    text = _WEB_SUFFIX.sub("", text)
+    text = _INNER_MARK.sub("", text)  # U.S.A. → USA, Women's → Womens
+    # Interned: the cache holds hundreds of thousands of names made of far fewer words.
+    words = [sys.intern(word) for word in _PUNCT.sub(" ", text).split()]
     kept = tuple(w for w in words if w not in _FILLER)
     return kept or tuple(words)
 
@@ -158,19 +166,26 @@ _NOT_LETTERS = re.compile(r"[^A-Za-z]")
 
 
 def _initials(words: Iterable[str], *, skip_small: bool) -> str:
-    out = []
-    for word in words:
-        letters = _NOT_LETTERS.sub("", word)
-        if not letters or (skip_small and letters.casefold() in SMALL_WORDS):
-            continue
-        # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
-        out.append(letters if letters.isupper() and len(letters) <= 3 else letters[0])
-    return "".join(out).upper()
+    return "".join(initial for initial, small in map(_initial, words)
+                   if not (skip_small and small)).upper()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _initial(word: str) -> tuple[str, bool]:
+    """What one word gives its name's initials, and whether it is a small word.
+
+    Cached: names share most of their words, and every acronym pass spells initials."""
+    letters = _NOT_LETTERS.sub("", word)
+    if not letters:
+        return "", False
+    # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
+    initial = letters if letters.isupper() and len(letters) <= 3 else letters[0]
+    return initial, letters.casefold() in SMALL_WORDS
 
 
 def name_initials(name: str) -> set[str]:
     """The acronyms a name is commonly shortened to (with and without the small words)."""
-    words = re.split(r"[\s\-–—/]+", clean_text(name))
+    words = _WORD_SPLIT.split(clean_text(name))
     if words and words[0].casefold() == "the":
         words = words[1:]
     if len(words) < 2:
@@ -186,6 +201,8 @@ def _is_subsequence(short: str, long: str) -> bool:
 def split_acronym(name: str) -> tuple[str, str]:
     """("Friends Committee on National Legislation", "FCNL") for a name followed by its
     acronym in parentheses; (name, "") otherwise. "(UK)" after a name is not its acronym."""
+    if ")" not in name and "]" not in name:  # most names: no need to run the pattern
+        return name, ""
     match = _PAREN_TAIL.match(name)
     if not match:
         return name, ""
@@ -194,7 +211,7 @@ def split_acronym(name: str) -> tuple[str, str]:
     letters = first.replace(".", "")
     if not (2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()):
         return name, ""
-    words = re.split(r"[\s\-–—/]+", base)
+    words = _WORD_SPLIT.split(base)
     everything = _initials(words, skip_small=False)
     if letters[0] == everything[:1] and _is_subsequence(letters, everything):
         return base, letters
@@ -216,13 +233,15 @@ def canonical_name(counts: Mapping[str, int]) -> str:
     if not counts:
         return ""
     order = {v: i for i, v in enumerate(counts)}
+    split = {v: split_acronym(v) for v in counts}
+    base_key = {v: fingerprint(base) for v, (base, _) in split.items()}
     by_base: Counter[str] = Counter()
     for spelling, count in counts.items():
-        by_base[fingerprint(split_acronym(spelling)[0])] += count
+        by_base[base_key[spelling]] += count
     best = min(counts, key=lambda v: (
         is_bare_acronym(v), is_single_case(v) and " " in v,
-        -by_base[fingerprint(split_acronym(v)[0])], bool(split_acronym(v)[1]), order[v]))
-    base, acronym = split_acronym(best)
+        -by_base[base_key[v]], bool(split[v][1]), order[v]))
+    base, acronym = split[best]
     return base if acronym and _PAREN_TAIL.match(best).group("inner").strip() == acronym \
         else best
 
@@ -286,8 +305,8 @@ def _blocks_of(tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
     are blocked by their first and by their last two letters."""
     if len(tokens) == 1:
         return [(("#first", tokens[0][:2]), tokens[0]), (("#last", tokens[0][-2:]), tokens[0])]
-    ordered = sorted(tokens)
-    return [(tuple(ordered[:i] + ordered[i + 1:]), word) for i, word in enumerate(ordered)]
+    ordered = tuple(sorted(tokens))
+    return [(ordered[:i] + ordered[i + 1:], word) for i, word in enumerate(ordered)]
 
 
 def _block_keys(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
@@ -361,11 +380,11 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
     base_of = {s: split_acronym(s) for s in spellings}
-    node = {s: _node(s) for s in spellings}  # 1. one node per fingerprint
+    node = {s: "fp:" + fingerprint(base_of[s][0]) for s in spellings}  # 1. one per fingerprint
     tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
     word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
     uf = _UnionFind()
-    _join_spacing_variants(spellings, node, uf)
+    _join_spacing_variants(spellings, base_of, node, uf)
     _join_typos(spellings, tokens_of, node, uf,
                 lambda word: word_counts[word] > 1 or is_place_word(word))
     _join_acronyms(spellings, base_of, node, uf)
@@ -392,12 +411,12 @@ def _node(spelling: str) -> str:
     return "fp:" + fingerprint(split_acronym(spelling)[0])
 
 
-def _join_spacing_variants(spellings: list[str], node: Mapping[str, str],
-                           uf: _UnionFind) -> None:
+def _join_spacing_variants(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
+                           node: Mapping[str, str], uf: _UnionFind) -> None:
     """2. "MoveOn" / "Move On"."""
     first: dict[str, str] = {}
     for spelling in spellings:
-        key = spacing_key(split_acronym(spelling)[0])
+        key = spacing_key(base_of[spelling][0])
         uf.union(node[spelling], first.setdefault(key, node[spelling]))
 
 
@@ -444,7 +463,7 @@ def _join_acronyms(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
 
 
 def _words(name: str) -> list[str]:
-    words = [w for w in re.split(r"[\s\-–—/]+", clean_text(name)) if w]
+    words = [w for w in _WORD_SPLIT.split(clean_text(name)) if w]
     return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
 
 
@@ -453,20 +472,26 @@ def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
     """Join "JVP Los Angeles" to "Jewish Voice for Peace - Los Angeles": a name that opens
     with an acronym joins the one name whose opening words it abbreviates and whose other
     words are the same."""
-    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     led: list[tuple[str, str, str]] = []
+    others: list[tuple[str, list[str]]] = []
     for spelling in spellings:
         words = _words(spelling)
         if len(words) < 2:
             continue
         if is_bare_acronym(words[0]):
             led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
-            continue
+        else:
+            others.append((spelling, words))
+    # Only the words after some name's acronym can match: initials are spelled for those.
+    rests = {rest for _, _, rest in led}
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for spelling, words in others:
         for cut in range(2, len(words)):
             rest = fingerprint(" ".join(words[cut:]))
-            for letters in {_initials(words[:cut], skip_small=True),
-                            _initials(words[:cut], skip_small=False)}:
-                owners[(letters, rest)].add(spelling)
+            if rest in rests:
+                for letters in {_initials(words[:cut], skip_small=True),
+                                _initials(words[:cut], skip_small=False)}:
+                    owners[(letters, rest)].add(spelling)
     for spelling, letters, rest in led:
         roots = {uf.find(node[s]) for s in owners.get((letters, rest), ())}
         if len(roots) == 1:

@@ -92,9 +92,12 @@ PALESTINIAN_CITIES = {"ramallah", "nablus", "jenin", "hebron", "bethlehem", "gaz
                        "gaza city", "jerusalem", "east jerusalem", "al-bireh", "jericho"}
 
 
+_NOT_WORD = re.compile(r"[^\w\s-]")
+
+
 def place_key(text: str) -> str:
     """Folded, punctuation as spaces, single-spaced: the form every table is keyed by."""
-    return " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).replace("-", " ").split())
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).replace("-", " ").split())
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,11 @@ def clean_text(value: object) -> str:
     """NFKC-normalized, invisible and control characters removed, spacing collapsed."""
     if value is None:
         return ""
-    return _clean(str(value))
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        # Most text: already NFKC, nothing invisible, and the space is its only whitespace.
+        return " ".join(text.split())
+    return _clean(text)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -49,9 +53,15 @@ def is_single_case(text: str) -> bool:
     )
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
     """Case- and accent-folded text, for comparing what people typed."""
+    if text.isascii():  # most text: no accents, and casefold() is lower() on ASCII
+        return text.lower()
+    return _fold_unicode(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
