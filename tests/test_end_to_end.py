@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from sync.cli import main
 from sync.config import load_job
+from sync.errors import SyncError
 from sync.pipeline import run_job
 from sync.state import State
 from tests.conftest import Clock, response, write_form_csv
@@ -195,6 +197,25 @@ def test_a_failed_digest_write_changes_nothing_and_the_next_digest_repeats_it(
     assert retry.digest is not None
     assert retry.digest.new["Name"].tolist() == ["Bo Chen"]
     assert pd.read_excel(book, sheet_name="Signer Digest")["New Individuals"].tolist() == [0, 1]
+
+
+def test_runs_leave_the_cycle_collector_on_for_the_long_running_worker(
+    csv_job: Callable[..., Path], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run pauses Python's cycle collector for speed; the worker's process must get it
+    back after every run, failed ones included, or it would slowly leak."""
+    job = load_job(csv_job([response(email="a@example.org", organization="Sunrise Movement")]))
+    run_job(job, clock=clock)
+    assert gc.isenabled()
+
+    def crash(self: openpyxl.Workbook, filename: str) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    job = load_job(csv_job([response(email="b@example.org", organization="Code Pink")]))
+    with pytest.raises(SyncError):
+        run_job(job, clock=clock)
+    assert gc.isenabled()
 
 
 def test_digest_dry_run_writes_nothing(csv_job: Callable[..., Path], tmp_path: Path,

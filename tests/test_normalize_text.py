@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import unicodedata
 
-import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.fields import FIELDS
-from sync.normalize import normalize_responses
 from sync.normalize.text import clean_text, fold
 
 TEXT = st.one_of(st.text(max_size=30),
@@ -43,16 +39,3 @@ def test_fold_ignores_case_and_accents(text):
 
 def test_accented_and_plain_spellings_fold_alike():
     assert fold("ÉLODIE Müller") == fold("elodie muller") == "elodie muller"
-
-
-def test_normalizing_leaves_the_cycle_collector_as_it_found_it():
-    rows = pd.DataFrame([["x"] * len(FIELDS)], columns=list(FIELDS), dtype=object)
-    assert gc.isenabled()
-    normalize_responses(rows)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        normalize_responses(rows)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

@@ -8,10 +8,8 @@ organization column is clustered as a whole (orgs.cluster_organizations).
 
 from __future__ import annotations
 
-import gc
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -77,25 +75,6 @@ def _pairs(first: pd.Series, second: pd.Series,
     return out
 
 
-@contextmanager
-def _cyclic_collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused, and restored as it was.
-
-    Normalizing builds hundreds of thousands of small tuples, dicts and cache entries that
-    live until the stage ends, and each allocation burst makes the collector walk them all
-    again to find next to nothing (under a thousand objects at 100k responses): a fifth of
-    the stage's time. Reference counting still frees everything that is not a cycle; the
-    few cycles wait for the next collection after the stage.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def normalize_responses(responses: pd.DataFrame,
                         aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Clean every answer; one output row per input row, same index.
@@ -103,11 +82,6 @@ def normalize_responses(responses: pd.DataFrame,
     `aliases` (variant → canonical organization name) come from the job file's `[aliases]`
     and the spreadsheet's `Aliases` tab; they override the canonical spellings found.
     """
-    with _cyclic_collector_paused():
-        return _normalize(responses, aliases)
-
-
-def _normalize(responses: pd.DataFrame, aliases: Mapping[str, str] | None) -> pd.DataFrame:
     out = pd.DataFrame(index=responses.index)
     text = {name: responses[name].fillna("").astype(str) for name in responses.columns}
     out["submitted_at"] = parse_timestamps(text["submitted_at"])

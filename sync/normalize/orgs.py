@@ -357,7 +357,7 @@ class OrgClusters:
         if is_bare_acronym(text) and text.replace(".", "") in self._by_acronym:
             return self._by_acronym[text.replace(".", "")]
         tokens = name_tokens(base)
-        for block in _block_keys(tokens):
+        for block in sorted(_block_keys(tokens)):  # sorted: the same winner in every process
             for other, name in self._blocks.get(block, ()):
                 if _typo_only(tokens, other, self._established):
                     return name
