@@ -9,6 +9,7 @@ from sync.digest import build_digest
 from sync.render.charts import data_uri, digest_charts
 from sync.render.html import render_html
 from sync.render.markdown import render_markdown
+from sync.render.sections import MAX_LISTED
 from tests.signers import curated, org, person, snapshot
 
 AT = dt.datetime(2021, 11, 8, 9, 0)
@@ -110,6 +111,20 @@ def test_first_digest_reports_everyone_as_new_without_a_change_figure():
     assert "## New organizations (3)" in markdown
     assert "since the last digest)" not in _section(markdown, "Totals")
     assert "Responses edited" not in markdown
+
+
+def test_a_first_digest_of_a_big_petition_lists_a_mailable_sample_and_counts_the_rest():
+    people = [person(f"IND-{n:05d}", f"Signer {n}", sort=f"signer {n:05d}")
+              for n in range(1, MAX_LISTED + 251)]
+    digest = build_digest(curated(*people), pd.DataFrame(), AT, None)
+    markdown = render_markdown(digest, "petition")
+    listed = _section(markdown, "New individuals")
+    assert f"## New individuals ({MAX_LISTED + 250})" in markdown
+    assert listed.count("\n- ") == MAX_LISTED + 1
+    assert "- … and 250 more (every signer is in the curated tab)" in listed
+    html = render_html(digest, "petition", {})
+    assert html.count("<li>") == MAX_LISTED + 1 and "… and 250 more" in html
+    assert f"New individuals ({MAX_LISTED + 250})" in html
 
 
 def test_digest_with_nobody_new_says_so():

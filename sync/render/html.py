@@ -78,7 +78,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <h2>{{ section.title }}{% if section.count %} ({{ section.count }}){% endif %}</h2>
 {% if section.note %}<p class="note">{{ section.note }}</p>{% endif %}
 {% for group, items in section.groups or [] %}
-<h3>{{ group }} ({{ items | length }})</h3>
+<h3>{{ group }} ({{ items | sum(attribute='signers') }})</h3>
 {{ bullets(items) }}
 {% endfor %}
 {% if section.items %}

@@ -3,7 +3,7 @@ always say the same thing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +12,22 @@ import pandas as pd
 from sync import frames
 from sync.digest import SCOPE_ORDER, Digest, shown_name, stamp
 
+# A digest lists at most this many signers per list, then says how many more there are: the
+# first digest of a big petition would otherwise list every signer (100 MB of HTML at a
+# million responses, far past what a mail server accepts). The curated tab has them all.
+MAX_LISTED = 1000
+
 
 @dataclass(frozen=True)
 class Item:
     text: str
     detail: str = ""
+    unlisted: int = 0  # > 0: the line saying how many more signers this list has
+
+    @property
+    def signers(self) -> int:
+        """How many signers this line stands for."""
+        return self.unlisted or 1
 
 
 @dataclass(frozen=True)
@@ -28,7 +39,8 @@ class Section:
 
     @property
     def count(self) -> int:
-        return len(self.items) + sum(len(items) for _, items in self.groups or [])
+        return sum(item.signers for items in (self.items, *(i for _, i in self.groups or []))
+                   for item in items)
 
 
 def period(digest: Digest) -> str:
@@ -51,39 +63,47 @@ def sections(digest: Digest, include_emails: bool = False) -> list[Section]:
     out: list[Section] = []
     orgs = digest.new_organizations
     if not orgs.empty:
-        groups = [(scope, [item(r) for r in _rows(orgs[orgs["Scope"] == scope])])
-                  for scope in SCOPE_ORDER]
+        groups = [(scope, _items(orgs[orgs["Scope"] == scope], item)) for scope in SCOPE_ORDER]
         out.append(Section("New organizations", [], [(s, i) for s, i in groups if i]))
     people = digest.new_individuals
     if not people.empty:
         out.append(Section("New individuals",
-                           [item(r, affiliation=True) for r in _rows(people)]))
+                           _items(people, lambda r: item(r, affiliation=True))))
     if digest.new.empty:
         out.append(Section("New signers", [], note="Nobody new signed since the last digest."))
     if not digest.late_ready.empty:
         out.append(Section(
             "Late signers approved and ready to add",
-            [item(r, f"{r['Type'].lower()}, signed {str(r['First Signed'])[:10]}",
-                  affiliation=r["Type"] != "Organization")
-             for r in _rows(digest.late_ready)],
+            _items(digest.late_ready, lambda r: item(
+                r, f"{r['Type'].lower()}, signed {str(r['First Signed'])[:10]}",
+                affiliation=r["Type"] != "Organization")),
             note="They signed after the letter was published; add them to the letter.",
         ))
     if not digest.needs_review.empty:
         out.append(Section(
             "Needs review",
-            [item(r, f"{r['Signer ID']}, {r['Type'].lower()}: "
-                     f"{r['Flags'] or 'marked for review'}")
-             for r in _rows(digest.needs_review)],
+            _items(digest.needs_review, lambda r: item(
+                r, f"{r['Signer ID']}, {r['Type'].lower()}: {r['Flags'] or 'marked for review'}")),
             note="Set Status to Approved or Excluded in the curated tab.",
         ))
     if not digest.edited.empty:
         out.append(Section(
             "Responses edited since the last digest",
-            [item(r, f"{r['Signer ID']}, {_plural_responses(int(r['Responses']))}, "
-                     f"last updated {str(r['Last Updated'])[:16].replace('T', ' ')}")
-             for r in _rows(digest.edited)],
+            _items(digest.edited, lambda r: item(
+                r, f"{r['Signer ID']}, {_plural_responses(int(r['Responses']))}, "
+                   f"last updated {str(r['Last Updated'])[:16].replace('T', ' ')}")),
         ))
     return out
+
+
+def _items(frame: pd.DataFrame, make: Callable[[Mapping[str, Any]], Item]) -> list[Item]:
+    """An item for each of the frame's first MAX_LISTED rows, and a line for the rest."""
+    items = [make(row) for row in _rows(frame.iloc[:MAX_LISTED])]
+    more = len(frame) - len(items)
+    if more > 0:
+        items.append(Item(f"… and {more:,} more (every signer is in the curated tab)",
+                          unlisted=more))
+    return items
 
 
 def totals(digest: Digest) -> list[tuple[str, int, str]]:
