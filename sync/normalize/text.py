@@ -62,7 +62,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _fold_unicode(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # NFKC first: a compatibility character can spell capitals ("㎴" is "pV")
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
