@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from sync.backends import xlsx_parts
 from sync.backends.base import TabWrite
 from sync.backends.csv import CsvBook
 from sync.backends.workbook import WorkbookBook
@@ -74,3 +77,33 @@ def test_a_replaced_tab_keeps_staff_column_widths_and_numbers_stay_numbers(
     assert sheet.column_dimensions["A"].width == 42
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["Name", "Responses"], ["New", 3], ["Other", 2]]
+
+
+@pytest.mark.parametrize("piece", [5, 64, 1 << 20])
+def test_a_replaced_tab_read_in_pieces_keeps_what_staff_set_around_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int,
+) -> None:
+    """The old rows are skipped while the worksheet is read piece by piece (a big tab is
+    never held whole); staff's settings before and after the rows survive any split."""
+    monkeypatch.setattr(xlsx_parts, "_READ_BYTES", piece)
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("Curated Signers", ["Name", "Status"], [["Old", "Approved"]] * 300),
+                TabWrite("Notes", ["Note"], [["kept"]])])
+    staff = openpyxl.load_workbook(path)
+    sheet = staff["Curated Signers"]
+    sheet.column_dimensions["A"].width = 42
+    statuses = DataValidation(type="list", formula1='"Approved,Needs review,Excluded"')
+    statuses.add("B2:B1000")
+    sheet.add_data_validation(statuses)
+    staff.save(path)
+
+    book.write([TabWrite("Curated Signers", ["Name", "Status"], [["New", "Excluded"]])])
+
+    loaded = openpyxl.load_workbook(path)
+    sheet = loaded["Curated Signers"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Name", "Status"], ["New", "Excluded"]]
+    assert sheet.column_dimensions["A"].width == 42
+    assert [str(v.sqref) for v in sheet.data_validations.dataValidation] == ["B2:B1000"]
+    assert loaded["Notes"]["A2"].value == "kept"

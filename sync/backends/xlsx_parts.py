@@ -30,11 +30,12 @@ from sync.backends.base import Cell
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SHEET_DATA = re.compile(rb"<((?:\w+:)?sheetData)(?:\s[^>]*)?>.*?</\1>", re.DOTALL)
+_SHEET_DATA_OPEN = re.compile(rb"<((?:\w+:)?sheetData)(?:\s[^>]*)?>")
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _EMPTY = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 _MAX_TEXT = 32767  # Excel's limit for one cell
 _ROWS_PER_CHUNK = 2000
+_READ_BYTES = 1 << 20
 
 
 def worksheet_parts(archive: zipfile.ZipFile, tabs: Sequence[str]) -> dict[str, str]:
@@ -53,18 +54,49 @@ def worksheet_parts(archive: zipfile.ZipFile, tabs: Sequence[str]) -> dict[str, 
 
 
 def without_rows(path: Path, tabs: Sequence[str]) -> io.BytesIO:
-    """The workbook at `path` with the cells of `tabs` removed, in memory."""
+    """The workbook at `path` with the cells of `tabs` removed, in memory.
+
+    Those worksheets are read in chunks and their cells skipped: a big tab's XML (some
+    700 MB for 700,000 signers) is never held whole."""
     out = io.BytesIO()
     with zipfile.ZipFile(path) as archive, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
         parts = worksheet_parts(archive, tabs)
         for item in archive.infolist():
-            data = archive.read(item)
-            if item.filename in parts:
-                data = _SHEET_DATA.sub(rb"<\1/>", data, count=1)
-            copy.writestr(item, data)
+            if item.filename not in parts:
+                copy.writestr(item, archive.read(item))
+                continue
+            with archive.open(item) as stream:
+                copy.writestr(item, b"".join(_skip_sheet_data(stream)))
     out.seek(0)
     return out
+
+
+def _skip_sheet_data(stream: io.BufferedIOBase) -> Iterator[bytes]:
+    """The worksheet XML read from `stream` with its first `<sheetData>` element emptied."""
+    head = b""
+    while (match := _SHEET_DATA_OPEN.search(head)) is None:
+        chunk = stream.read(_READ_BYTES)
+        if not chunk:
+            yield head
+            return
+        head += chunk
+    name = match.group(1)
+    if match.group(0).endswith(b"/>"):  # `<sheetData />`: no cells to skip
+        yield head
+        yield from iter(lambda: stream.read(_READ_BYTES), b"")
+        return
+    yield head[:match.start()] + b"<" + name + b"/>"
+    close = b"</" + name + b">"
+    rest = head[match.end():]
+    while (end := rest.find(close)) < 0:
+        chunk = stream.read(_READ_BYTES)
+        if not chunk:
+            raise ValueError(f"unterminated <{name.decode()}> in a worksheet")
+        rest = rest[-len(close):] + chunk
+    yield rest[end + len(close):]
+    while chunk := stream.read(_READ_BYTES):
+        yield chunk
 
 
 def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[Cell]]]) -> None:
