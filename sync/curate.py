@@ -107,15 +107,25 @@ def build_signers(
     ]
     behind_orgs, mine, behind_people = _gather(
         kept, dict(zip(orgs["row"], orgs["org_key"], strict=True)), set(people["row"]))
-    rows = [_org_signer(key, behind_orgs[key], mine[key], us_only) for key in sorted(mine)]
-    rows += [_person_signer(winner, behind_people[winner.row], us_only)
+    rows = [_values(_org_signer(key, behind_orgs[key], mine[key], us_only))
+            for key in sorted(mine)]
+    rows += [_values(_person_signer(winner, behind_people[winner.row], us_only))
              for winner in people.itertuples()]
-    signers = pd.DataFrame(rows,
-                           columns=[*CURATED_COLUMNS, "_keys", "_sort", "_default", "_rows"])
+    signers = pd.DataFrame(rows, columns=list(_SIGNER_COLUMNS))
     if not signers.empty:
         signers["Late Signer"] = signers["First Signed"].map(lambda t: _late(t, published))
         signers = signers.sort_values(["First Signed", "Type", "_sort"], kind="stable")
     return signers.reset_index(drop=True), skipped
+
+
+_SIGNER_COLUMNS = (*CURATED_COLUMNS, "_keys", "_sort", "_default", "_rows")
+
+
+def _values(signer: dict[str, object]) -> tuple[object, ...]:
+    """A signer's values in `_SIGNER_COLUMNS` order (None where it has none yet): a tuple
+    is kept per signer until the frame is built, not the dict (at 700,000 signers the
+    dicts took 0.9 GB)."""
+    return tuple(signer.get(column) for column in _SIGNER_COLUMNS)
 
 
 @dataclass(slots=True)
