@@ -111,7 +111,11 @@ def build_signers(
             for key in sorted(mine)]
     rows += [_values(_person_signer(winner, behind_people[winner.row], us_only))
              for winner in people.itertuples()]
+    # Let go of each intermediate as soon as the next one is built: at 1M responses each
+    # is hundreds of MB, and together they made the run's peak.
+    del kept, winners, orgs, people, behind_orgs, mine, behind_people
     signers = pd.DataFrame(rows, columns=list(_SIGNER_COLUMNS))
+    del rows
     if not signers.empty:
         signers["Late Signer"] = signers["First Signed"].map(lambda t: _late(t, published))
         signers = signers.sort_values(["First Signed", "Type", "_sort"], kind="stable")
