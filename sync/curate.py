@@ -76,7 +76,7 @@ def effective_responses(clean: pd.DataFrame) -> pd.DataFrame:
 
     The latest answer of each email wins; rows without an email stand alone.
     """
-    frame = clean.rename_axis(None).copy()
+    frame = clean.rename_axis(None)  # copy-on-write: adding a column leaves `clean` as it is
     frame["row"] = frame.index
     order = frame.sort_values(["submitted_at", "row"], na_position="first")
     latest = order.groupby(order["email"].where(order["email"] != "", order["row"].astype(str)),
