@@ -25,7 +25,8 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -179,12 +180,18 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
                        timings)
     log.info("read %d responses from %s", len(responses), source.description)
     aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
-    clean = _stage(job, "normalize", lambda: normalize_responses(responses, aliases), timings)
+    clean = _stage(job, "normalize", partial(normalize_responses, responses, aliases), timings)
     clear_caches()  # ~1.2 GB at 1M responses; the stages after this barely use them
+    # Each frame is let go once the next stage has what it needs: at 1M responses the
+    # tab as read and as mapped hold ~0.3 GB, the clean responses ~0.5 GB.
+    answered = len(responses)
+    inputs = replace(inputs, source=pd.DataFrame())
+    del responses
     review.check_curated_tab(inputs.curated, job.target.curated_tab)
     curation = _curate(job, state, inputs, clean, timings)
+    del clean
     curated = curation.curated
-    result = RunResult(job.name, len(responses), curation.skipped, curated,
+    result = RunResult(job.name, answered, curation.skipped, curated,
                        len(set(curated["Signer ID"]) - set(curation.tab_ids)), wrote=False,
                        timings=timings)
     write_started = time.perf_counter()
