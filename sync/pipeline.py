@@ -208,6 +208,7 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     if not dry_run:
         _publish(job, state, target, writes, curation, letter, result, clock)
     timings["write"] = time.perf_counter() - write_started
+    clear_caches()  # what the stages after normalize cached: the worker's next run starts lean
     return result
 
 
