@@ -96,11 +96,10 @@ def measure_sync(csv_path: Path, earlier_path: Path, folder: Path) -> dict[str, 
         runs[name] = {"total": time.perf_counter() - started, "cpu": time.process_time() - cpu,
                       "timings": result.timings, "wrote": result.wrote,
                       "new": result.new_signers}
-    return {
-        "responses": result.responses, "signers": len(result.curated),
-        "organizations": result.count("Organization"), "skipped": len(result.skipped),
-        "runs": runs, "peak_mb": peak_mb(),
-    }
+        counts = {"responses": result.responses, "signers": len(result.curated),
+                  "organizations": result.count("Organization"), "skipped": len(result.skipped)}
+        del result  # a worker keeps no run's result into the next: neither does the bench
+    return {**counts, "runs": runs, "peak_mb": peak_mb()}
 
 
 def measure_floor(csv_path: Path, folder: Path, rows: int) -> dict[str, Any]:

@@ -6,7 +6,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from sync.backends import xlsx_parts
 from sync.backends.base import TabWrite
 from sync.backends.csv import CsvBook
 from sync.backends.workbook import WorkbookBook
@@ -115,3 +118,33 @@ def test_a_tab_staff_formatted_and_saved_keeps_its_values_and_formatting(
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["Signer ID", "Name"], ["ORG-0001", "Acme"]]
     assert sheet["B2"].font.bold
+
+
+@pytest.mark.parametrize("piece", [5, 64, 1 << 20])
+def test_a_replaced_tab_read_in_pieces_keeps_what_staff_set_around_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int,
+) -> None:
+    """The old rows are skipped while the worksheet is read piece by piece (a big tab is
+    never held whole); staff's settings before and after the rows survive any split."""
+    monkeypatch.setattr(xlsx_parts, "_READ_BYTES", piece)
+    path = tmp_path / "book.xlsx"
+    book = WorkbookBook(path)
+    book.write([TabWrite("Curated Signers", ["Name", "Status"], [["Old", "Approved"]] * 300),
+                TabWrite("Notes", ["Note"], [["kept"]])])
+    staff = openpyxl.load_workbook(path)
+    sheet = staff["Curated Signers"]
+    sheet.column_dimensions["A"].width = 42
+    statuses = DataValidation(type="list", formula1='"Approved,Needs review,Excluded"')
+    statuses.add("B2:B1000")
+    sheet.add_data_validation(statuses)
+    staff.save(path)
+
+    book.write([TabWrite("Curated Signers", ["Name", "Status"], [["New", "Excluded"]])])
+
+    loaded = openpyxl.load_workbook(path)
+    sheet = loaded["Curated Signers"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Name", "Status"], ["New", "Excluded"]]
+    assert sheet.column_dimensions["A"].width == 42
+    assert [str(v.sqref) for v in sheet.data_validations.dataValidation] == ["B2:B1000"]
+    assert loaded["Notes"]["A2"].value == "kept"

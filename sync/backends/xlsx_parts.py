@@ -35,7 +35,7 @@ from sync.backends.base import Cell
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SHEET_DATA_OPENS = re.compile(rb"<((?:\w+:)?sheetData)(?:\s[^>]*)?>")
+_SHEET_DATA_OPEN = re.compile(rb"<((?:\w+:)?sheetData)(?:\s[^>]*)?>")
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _EMPTY = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 # What points outside a tab's cells: a shared string (t="s"), a style (s="3"), cell or value
@@ -47,6 +47,7 @@ _LEVEL = 3
 _MAX_TEXT = 32767  # Excel's limit for one cell
 _ROWS_PER_CHUNK = 2000
 _ENTITIES = {"\r": "&#13;"}
+_READ_BYTES = 1 << 20
 
 
 def worksheet_parts(archive: zipfile.ZipFile, tabs: Collection[str] | None
@@ -76,19 +77,27 @@ class Carried:
 def without_rows(path: Path, replaced: Sequence[str], kept: Collection[str] = ()
                  ) -> tuple[io.BytesIO, dict[str, Carried]]:
     """The workbook at `path` in memory, with the cells of the `replaced` tabs removed and
-    those of every other tab not in `kept` that can be carried over (returned by tab)."""
+    those of every other tab not in `kept` that can be carried over (returned by tab).
+
+    The replaced tabs are read in chunks and their cells skipped: a big tab's XML (some
+    700 MB for 700,000 signers) is never held whole."""
     out = io.BytesIO()
     carried: dict[str, Carried] = {}
     with zipfile.ZipFile(path) as archive, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as copy:
         parts = worksheet_parts(archive, None)
         for item in archive.infolist():
-            data = archive.read(item)
             tab = parts.get(item.filename)
-            span = _sheet_data_span(data) if tab is not None else None
-            if span and tab in replaced:
-                data = data[:span[0]] + span[2] + data[span[1]:]
-            elif span and tab not in kept and _self_contained(data[span[0]:span[1]]):
+            if tab is None:
+                copy.writestr(item, archive.read(item))
+                continue
+            if tab in replaced:
+                with archive.open(item) as stream:
+                    copy.writestr(item, b"".join(_skip_sheet_data(stream)))
+                continue
+            data = archive.read(item)
+            span = _sheet_data_span(data) if tab not in kept else None
+            if span and _self_contained(data[span[0]:span[1]]):
                 dimension = _DIMENSION.search(data)
                 carried[tab] = Carried(dimension.group(0) if dimension else b"",
                                        data[span[0]:span[1]])
@@ -102,7 +111,7 @@ def _sheet_data_span(data: bytes) -> tuple[int, int, bytes] | None:
     """Where a worksheet's `<sheetData>` element with cells starts and ends, and the empty
     element that replaces it. The end is searched from the back: a lazy pattern across the
     70 MB of a big tab took most of a second."""
-    opens = _SHEET_DATA_OPENS.search(data)
+    opens = _SHEET_DATA_OPEN.search(data)
     if opens is None:
         return None
     name = opens.group(1)
@@ -119,6 +128,33 @@ def _self_contained(sheet_data: bytes) -> bool:
     goes through openpyxl as before."""
     return sheet_data.startswith(b"<sheetData") and not any(
         pointer in sheet_data for pointer in _POINTERS)
+
+
+def _skip_sheet_data(stream: io.BufferedIOBase) -> Iterator[bytes]:
+    """The worksheet XML read from `stream` with its first `<sheetData>` element emptied."""
+    head = b""
+    while (match := _SHEET_DATA_OPEN.search(head)) is None:
+        chunk = stream.read(_READ_BYTES)
+        if not chunk:
+            yield head
+            return
+        head += chunk
+    name = match.group(1)
+    if match.group(0).endswith(b"/>"):  # `<sheetData />`: no cells to skip
+        yield head
+        yield from iter(lambda: stream.read(_READ_BYTES), b"")
+        return
+    yield head[:match.start()] + b"<" + name + b"/>"
+    close = b"</" + name + b">"
+    rest = head[match.end():]
+    while (end := rest.find(close)) < 0:
+        chunk = stream.read(_READ_BYTES)
+        if not chunk:
+            raise ValueError(f"unterminated <{name.decode()}> in a worksheet")
+        rest = rest[-len(close):] + chunk
+    yield rest[end + len(close):]
+    while chunk := stream.read(_READ_BYTES):
+        yield chunk
 
 
 def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[Cell]]],
