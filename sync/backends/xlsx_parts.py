@@ -7,7 +7,7 @@ A worksheet keeps its cells in a single `<sheetData>` element, so:
 
 * `without_rows` empties that element, before openpyxl loads the workbook, in the tabs
   about to be replaced and in the tabs a write leaves alone whose cells stand on their own
-  (see `_self_contained`), which it hands back to be carried over as they are; formatting,
+  (see `_carriable`), which it hands back to be carried over as they are; formatting,
   panes, column widths and validations stay, since they live outside `<sheetData>`;
 * `fill_rows` writes the new rows into the empty `<sheetData>` openpyxl saved for them, as
   inline strings (text by construction: never a formula) and numbers, streamed, and puts
@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -68,10 +69,13 @@ def worksheet_parts(archive: zipfile.ZipFile, tabs: Collection[str] | None
 
 @dataclass(frozen=True)
 class Carried:
-    """A tab's cells, taken out before openpyxl loads the workbook and put back after."""
+    """A tab whose cells are taken out before openpyxl loads the workbook, and streamed
+    back from the original file after it saves (never held whole: 700 MB at 1M
+    responses)."""
 
-    dimension: bytes  # the `<dimension ref="…"/>` element, b"" when the tab had none
-    sheet_data: bytes  # the whole `<sheetData>…</sheetData>` element
+    source: Path  # the workbook as it was before this write
+    part: str  # the worksheet's path inside it
+    dimension: bytes  # its `<dimension ref="…"/>` element, b"" when it had none
 
 
 def without_rows(path: Path, replaced: Sequence[str], kept: Collection[str] = ()
@@ -79,8 +83,8 @@ def without_rows(path: Path, replaced: Sequence[str], kept: Collection[str] = ()
     """The workbook at `path` in memory, with the cells of the `replaced` tabs removed and
     those of every other tab not in `kept` that can be carried over (returned by tab).
 
-    The replaced tabs are read in chunks and their cells skipped: a big tab's XML (some
-    700 MB for 700,000 signers) is never held whole."""
+    Worksheets are read in pieces and their cells skipped: a big tab's XML (some 700 MB
+    for 700,000 signers) is never held whole."""
     out = io.BytesIO()
     carried: dict[str, Carried] = {}
     with zipfile.ZipFile(path) as archive, \
@@ -88,73 +92,72 @@ def without_rows(path: Path, replaced: Sequence[str], kept: Collection[str] = ()
         parts = worksheet_parts(archive, None)
         for item in archive.infolist():
             tab = parts.get(item.filename)
-            if tab is None:
-                copy.writestr(item, archive.read(item))
-                continue
-            if tab in replaced:
+            if tab is not None and tab not in replaced and tab not in kept:
                 with archive.open(item) as stream:
-                    copy.writestr(item, b"".join(_skip_sheet_data(stream)))
-                continue
-            data = archive.read(item)
-            span = _sheet_data_span(data) if tab not in kept else None
-            if span and _self_contained(data[span[0]:span[1]]):
-                dimension = _DIMENSION.search(data)
-                carried[tab] = Carried(dimension.group(0) if dimension else b"",
-                                       data[span[0]:span[1]])
-                data = data[:span[0]] + span[2] + data[span[1]:]
-            copy.writestr(item, data)
+                    dimension = _carriable(stream)
+                if dimension is not None:
+                    carried[tab] = Carried(path, item.filename, dimension)
+            if tab in replaced or tab in carried:
+                with archive.open(item) as stream:
+                    copy.writestr(item, b"".join(
+                        piece for kind, piece in _pieces(stream) if kind != "cells"))
+            else:
+                copy.writestr(item, archive.read(item))
     out.seek(0)
     return out, carried
 
 
-def _sheet_data_span(data: bytes) -> tuple[int, int, bytes] | None:
-    """Where a worksheet's `<sheetData>` element with cells starts and ends, and the empty
-    element that replaces it. The end is searched from the back: a lazy pattern across the
-    70 MB of a big tab took most of a second."""
-    opens = _SHEET_DATA_OPEN.search(data)
-    if opens is None:
-        return None
-    name = opens.group(1)
-    closes = data.rfind(b"</" + name + b">")
-    if closes < opens.end():
-        return None
-    return opens.start(), closes + len(name) + 3, b"<" + name + b"/>"
-
-
-def _self_contained(sheet_data: bytes) -> bool:
-    """Whether these cells mean the same in any workbook: no shared strings, styles,
-    formulas or cell metadata (which point into parts openpyxl renumbers when it saves),
-    and no namespace prefix. Tabs signer-sync wrote are; a tab saved by Excel is not, and
-    goes through openpyxl as before."""
-    return sheet_data.startswith(b"<sheetData") and not any(
-        pointer in sheet_data for pointer in _POINTERS)
-
-
-def _skip_sheet_data(stream: io.BufferedIOBase) -> Iterator[bytes]:
-    """The worksheet XML read from `stream` with its first `<sheetData>` element emptied."""
+def _pieces(stream: IO[bytes]) -> Iterator[tuple[str, bytes]]:
+    """A worksheet's XML read from `stream` in pieces, each tagged "head" (before its
+    `<sheetData>` element), "empty" (that element without cells, once), "cells" (the
+    element itself, in pieces) or "tail" (the rest). Without cells, everything is "head"."""
     head = b""
-    while (match := _SHEET_DATA_OPEN.search(head)) is None:
+    while (match := _SHEET_DATA_OPEN.search(head)) is None or match.group(0).endswith(b"/>"):
         chunk = stream.read(_READ_BYTES)
         if not chunk:
-            yield head
+            yield "head", head
             return
         head += chunk
     name = match.group(1)
-    if match.group(0).endswith(b"/>"):  # `<sheetData />`: no cells to skip
-        yield head
-        yield from iter(lambda: stream.read(_READ_BYTES), b"")
-        return
-    yield head[:match.start()] + b"<" + name + b"/>"
     close = b"</" + name + b">"
-    rest = head[match.end():]
+    yield "head", head[:match.start()]
+    yield "empty", b"<" + name + b"/>"
+    rest, keep = head[match.start():], len(close) - 1
     while (end := rest.find(close)) < 0:
+        if len(rest) > keep:
+            yield "cells", rest[:-keep]
+            rest = rest[-keep:]
         chunk = stream.read(_READ_BYTES)
         if not chunk:
             raise ValueError(f"unterminated <{name.decode()}> in a worksheet")
-        rest = rest[-len(close):] + chunk
-    yield rest[end + len(close):]
+        rest += chunk
+    yield "cells", rest[:end + len(close)]
+    yield "tail", rest[end + len(close):]
     while chunk := stream.read(_READ_BYTES):
-        yield chunk
+        yield "tail", chunk
+
+
+def _carriable(stream: IO[bytes]) -> bytes | None:
+    """The worksheet's `<dimension>` element (b"" when it has none) if its cells mean the
+    same in any workbook, else None: no shared strings, styles, formulas or cell metadata
+    (which point into parts openpyxl renumbers when it saves), no namespace prefix, and
+    cells to carry at all. Tabs signer-sync wrote qualify; a tab saved by Excel does not,
+    and goes through openpyxl."""
+    dimension, previous, cells = b"", b"", False
+    overlap = max(map(len, _POINTERS)) - 1
+    for kind, piece in _pieces(stream):
+        if kind == "head":
+            found = _DIMENSION.search(piece)
+            dimension = found.group(0) if found else dimension
+        elif kind == "empty" and piece != b"<sheetData/>":
+            return None
+        elif kind == "cells":
+            cells = True
+            window = previous + piece
+            if any(pointer in window for pointer in _POINTERS):
+                return None
+            previous = window[-overlap:]
+    return dimension if cells else None
 
 
 def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[Cell]]],
@@ -183,7 +186,11 @@ def fill_rows(source: Path, target: Path, rows: Mapping[str, Sequence[Sequence[C
                 if tab in carried:
                     kept = carried[tab]
                     stream.write(_DIMENSION.sub(kept.dimension, head, count=1))
-                    stream.write(kept.sheet_data)
+                    with zipfile.ZipFile(kept.source) as original, \
+                            original.open(kept.part) as cells:
+                        for kind, piece in _pieces(cells):
+                            if kind == "cells":
+                                stream.write(piece)
                 else:
                     table = rows[tab]
                     width = max((len(r) for r in table), default=1)
