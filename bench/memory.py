@@ -1,9 +1,10 @@
 """Where a sync's memory goes: peak resident memory per pipeline stage, and what holds it.
 
-Runs the benchmark's first and hourly runs (bench.run's job: a csv export into a workbook)
-in this process, with hooks around the pipeline's stages and the steps inside them. Each
-hook reads the kernel's high-water mark of resident memory (VmHWM) and resets it
-(/proc/self/clear_refs), so every stage's peak is exact, not sampled.
+Runs the benchmark's first and hourly runs (bench.run's job: a csv export into a workbook),
+and with `--runs` its no-new and digest runs too, in this process, with hooks around the
+pipeline's stages and the steps inside them. Each hook reads the kernel's high-water mark
+of resident memory (VmHWM) and resets it (/proc/self/clear_refs), so every stage's peak is
+exact, not sampled.
 
 With `--holders`, at the end of the big stages it also sizes the run's live objects (the
 frames and tables `pipeline._run` holds, and what the stage returned), each distinct Python
@@ -319,7 +320,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("hourly", type=Path, help="the export the hourly run reads")
     parser.add_argument("--folder", type=Path, required=True)
     parser.add_argument("--holders", action="store_true", help="also size the live objects")
-    parser.add_argument("--runs", default="first,hourly")
+    parser.add_argument("--runs", default="first,hourly",
+                        help="runs in order: first, hourly, unchanged, digest (the last three "
+                             "read the hourly export; digest also publishes the digest)")
     parser.add_argument("--out", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
 
@@ -340,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
         job = load_job(job_file)
         RECORDER.run = name
         with RECORDER.stage("run_job"):
-            result = run_job(job)
+            result = run_job(job, with_digest=name == "digest")
         print(f"{name}: {result.responses} responses, {len(result.curated)} signers, "
               f"peak {RECORDER.rows[-1]['peak_mb']:.0f} MB", file=sys.stderr, flush=True)
         del result
