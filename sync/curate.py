@@ -213,7 +213,7 @@ def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: s
     every response counts towards the signers of its email's latest answer; an
     organization's own answers are those naming it."""
     ordered = kept.sort_values(["submitted_at", "row"], na_position="first")
-    signed = iso_seconds(ordered["submitted_at"]).tolist()
+    signed = _iso_seconds(ordered["submitted_at"]).tolist()
     behind_orgs: defaultdict[str, _Behind] = defaultdict(_Behind)
     mine: defaultdict[str, _Answers] = defaultdict(_Answers)
     behind_people: defaultdict[int, _Behind] = defaultdict(_Behind)
@@ -299,7 +299,7 @@ def _person_signer(winner: _Winner, behind: _Behind, us_only: bool) -> dict[str,
     }
 
 
-def iso_seconds(moments: pd.Series) -> pd.Series:
+def _iso_seconds(moments: pd.Series) -> pd.Series:
     """Timestamps as ISO text to the second ("" where there is none), the way the curated
     tab shows them."""
     return moments.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").astype(object)

@@ -213,8 +213,6 @@ def _sheet_data(table: Sequence[Sequence[Cell]], width: int) -> Iterator[bytes]:
             parts.append(f'<row r="{number}">')
             for letter, value in zip(letters, values, strict=False):
                 if type(value) is str:
-                    if not value:
-                        continue
                     ending = texts.get(value)
                     if ending is None:
                         ending = texts[value] = _text_ending(value)

@@ -380,7 +380,7 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
     base_of = {s: split_acronym(s) for s in spellings}
-    node = {s: "fp:" + fingerprint(base_of[s][0]) for s in spellings}  # 1. one per fingerprint
+    node = {s: _node(base_of[s][0]) for s in spellings}  # 1. one node per fingerprint
     tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
     word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
     uf = _UnionFind()
@@ -390,12 +390,13 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     _join_acronyms(spellings, base_of, node, uf)
     _join_acronym_chapters(spellings, node, uf)
     for variant, target in aliases.items():  # 6. staff aliases
-        uf.union(_node(variant), _node(target))
+        uf.union(_node(split_acronym(variant)[0]), _node(split_acronym(target)[0]))
 
     clusters: dict[str, list[str]] = defaultdict(list)
     for spelling in spellings:
         clusters[uf.find(node[spelling])].append(spelling)
-    alias_targets = {uf.find(_node(t)): t for t in sorted(set(aliases.values()), reverse=True)}
+    alias_targets = {uf.find(_node(split_acronym(t)[0])): t
+                     for t in sorted(set(aliases.values()), reverse=True)}
     result = OrgClusters(_word_counts=word_counts)
     for root, members in clusters.items():
         name = alias_targets.get(root) or canonical_name({m: counts[m] for m in members})
@@ -407,8 +408,9 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     return result
 
 
-def _node(spelling: str) -> str:
-    return "fp:" + fingerprint(split_acronym(spelling)[0])
+def _node(base: str) -> str:
+    """The clustering node of a spelling whose name without its acronym is `base`."""
+    return "fp:" + fingerprint(base)
 
 
 def _join_spacing_variants(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
