@@ -139,17 +139,23 @@ class Unmapped:
 
     @property
     def fix(self) -> str:
-        """The job file line that maps the field (to the closest header, if any)."""
-        title = json.dumps(self.closest or self.title, ensure_ascii=False)
-        return f"[fields] {self.field} = {title}"
+        """The line of the job file's [fields] table that maps the field (to the closest
+        header, if any), as valid TOML."""
+        return f"{self.field} = {toml_text(self.closest or self.title)}"
 
     def __str__(self) -> str:
         said = f"no column for `{self.field}` (question {self.title!r}), so {self.consequence}"
         if self.closest is None:
-            return (f"{said}; no header looks like it: if the form asks it, add to the job "
-                    f"file: {self.fix} with the question's title as the form shows it")
+            return (f"{said}; no header looks like it: if the form asks it, add this line "
+                    f"under [fields] in the job file, with the title the form shows: "
+                    f"{self.fix}")
         return (f"{said}; the closest header is {self.closest!r}: if that is the question, "
-                f"add to the job file: {self.fix}")
+                f"add this line under [fields] in the job file: {self.fix}")
+
+
+def toml_text(text: str) -> str:
+    """`text` as a TOML string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def unmapped(headers: Sequence[str], mapping: Mapping[str, str],
@@ -198,9 +204,8 @@ def pick_repeated(frame: pd.DataFrame, mapping: Mapping[str, str],
             listed = " and ".join(repr(c) for c in filled)
             raise HeaderError(
                 f"{prefix}columns {listed} both have answers for `{name}`, and signer-sync "
-                "cannot tell which to use; say which in the job file, e.g. "
-                f"[fields] {name} = {json.dumps(filled[-1], ensure_ascii=False)}, or remove "
-                "the other column")
+                "cannot tell which to use; say which under [fields] in the job file, e.g. "
+                f"{name} = {toml_text(filled[-1])}, or remove the other column")
         if filled:
             picked[name] = filled[0]
     return picked
