@@ -8,7 +8,9 @@ with no column (with the closest header and the `[fields]` line to add), two col
 one question. They do not change the exit status.
 
 For a Google spreadsheet that costs one metadata request, one read of the header row and,
-for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing).
+for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing);
+when the curated tab is missing, one more read of the other tabs' header rows (to tell a
+first run from a renamed curated tab).
 
 Exit status: 0 all is well; 2 the job file, the credentials or the sheet's shape need
 fixing; 1 access problems (sharing, API not enabled, network).
@@ -152,12 +154,12 @@ def _target(report: CheckReport, job: JobConfig, book: object) -> None:
     where = book.description  # type: ignore[attr-defined]
     if hasattr(book, "probe_write"):
         try:
-            tabs = book.tab_names()  # type: ignore[attr-defined]
+            names = book.tab_names()  # type: ignore[attr-defined]
             book.probe_write()  # type: ignore[attr-defined]
         except SyncError as exc:
             report.bad("target", exc)
             return
-        _curated_tab(report, job, book, tabs, f"can write {where}")
+        _curated_tab(report, job, book, names, f"can write {where}")
         return
     path = job.target.path
     assert path is not None
