@@ -332,13 +332,13 @@ def main(argv: list[str] | None = None) -> None:
     install_hooks(size_holders if args.holders else None)
     args.folder.mkdir(parents=True, exist_ok=True)
     if "first" in args.runs.split(","):
-        for stale in ("signers.xlsx", "state.sqlite"):
+        for stale in ("signers.xlsx", "state.sqlite", *args.folder.glob("bench-*.toml")):
             (args.folder / stale).unlink(missing_ok=True)
     _reset_peak()
     baseline = _kib("VmRSS") / 1024
     for name in args.runs.split(","):
         source = args.first if name == "first" else args.hourly
-        job_file = args.folder / f"bench-{name}.toml"
+        job_file = args.folder / "bench.toml"  # one job, its export replaced between runs
         job_file.write_text(JOB.format(csv=source.resolve()), encoding="utf-8")
         job = load_job(job_file)
         RECORDER.run = name

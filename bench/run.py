@@ -83,12 +83,14 @@ def measure_sync(csv_path: Path, earlier_path: Path, folder: Path) -> dict[str, 
     from sync.pipeline import run_job
 
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in ("signers.xlsx", "state.sqlite"):
+    for stale in ("signers.xlsx", "state.sqlite", *folder.glob("bench-*.toml")):
         (folder / stale).unlink(missing_ok=True)
     runs: dict[str, Any] = {}
     for name, source in (("first", earlier_path), ("hourly", csv_path), ("unchanged", csv_path),
                          ("digest", csv_path)):
-        job_file = folder / f"bench-{name}.toml"
+        # one job whose export is replaced between runs (two job files sharing a state file
+        # would be refused)
+        job_file = folder / "bench.toml"
         job_file.write_text(JOB.format(csv=source.resolve()), encoding="utf-8")
         job = load_job(job_file)
         started, cpu = time.perf_counter(), time.process_time()

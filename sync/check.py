@@ -2,10 +2,15 @@
 
 It reports, each on one line with the fix when something is wrong: the job file, the
 credentials and the service account's email (Google), access to the source, the source
-tab's header mapping, access to the target and whether the target is writable.
+tab's header mapping, access to the target and whether the target is writable. `WARN`
+lines are what a run would do silently but staff most likely did not mean: a question
+with no column (with the closest header and the `[fields]` line to add), two columns for
+one question. They do not change the exit status.
 
 For a Google spreadsheet that costs one metadata request, one read of the header row and,
-for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing).
+for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing);
+when the curated tab is missing, one more read of the other tabs' header rows (to tell a
+first run from a renamed curated tab).
 
 Exit status: 0 all is well; 2 the job file, the credentials or the sheet's shape need
 fixing; 1 access problems (sharing, API not enabled, network).
@@ -17,10 +22,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync import tabs
 from sync.backends import open_source, open_target
 from sync.config import JobConfig, load_job
 from sync.errors import ConfigError, SyncError
-from sync.fields import FIELDS, map_headers
+from sync.fields import FIELDS, map_headers, pick_repeated, repeats, unmapped
+from sync.names import find_tab
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Finding:
     topic: str
     text: str
     exit_code: int = 0
+    warning: bool = False
 
 
 @dataclass
@@ -49,8 +57,16 @@ class CheckReport:
             error.exit_code if isinstance(error, SyncError) else 1)
         self.findings.append(Finding(False, topic, str(error), code))
 
+    def warn(self, topic: str, text: str) -> None:
+        self.findings.append(Finding(True, topic, text, warning=True))
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.warning for f in self.findings)
+
     def lines(self) -> list[str]:
-        return [f"{'ok  ' if f.ok else 'FAIL'}  {f.topic}: {f.text}" for f in self.findings]
+        return [f"{'WARN' if f.warning else 'ok  ' if f.ok else 'FAIL'}  {f.topic}: {f.text}"
+                for f in self.findings]
 
 
 def check_job(path: str | Path) -> CheckReport:
@@ -97,6 +113,7 @@ def _credentials(report: CheckReport, job: JobConfig, book: object,
 
 def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
     tab = job.source.tab
+    frame = None
     try:
         if hasattr(book, "read_header"):
             header = book.read_header(tab)  # type: ignore[attr-defined]
@@ -108,43 +125,75 @@ def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
         return False
     where = book.description  # type: ignore[attr-defined]
     if header is None:
-        tabs = ", ".join(repr(t) for t in book.tab_names()) or "none"  # type: ignore[attr-defined]
-        report.bad("source", f"tab {tab!r} not found in {where}; tabs there: {tabs}; set "
-                             "[source] tab in the job file to one of them", 2)
+        report.bad("source", tabs.missing_source_tab(job, book))  # type: ignore[arg-type]
         return False
     report.good("source", f"can read {where}" + ("" if job.source.kind == "csv" else
                                                 f", tab {tab!r}"))
     try:
         mapping = map_headers(header, job.fields, where=f"tab {tab!r}")
+        if frame is not None:
+            mapping = pick_repeated(frame, mapping, job.fields, where=f"tab {tab!r}")
     except ConfigError as exc:
         report.bad("header mapping", f"{exc}; map the question under [fields] in the job "
                                      "file", 2)
         return True
     for name in FIELDS:
-        text = f"{name} ← {mapping[name]!r}" if name in mapping else f"{name}: no column (blank)"
-        report.good("header mapping", text)
+        if name in mapping:
+            report.good("header mapping", f"{name} ← {mapping[name]!r}")
+    for missing in unmapped(header, mapping, job.fields):
+        report.warn("header mapping", str(missing))
+    if frame is None:  # only the header was read: say what a run will do with repeats
+        for name, columns in repeats(header, mapping, job.fields).items():
+            report.warn("header mapping", f"{name}: {len(columns)} columns "
+                        f"({', '.join(repr(c) for c in columns)}); a run uses the one with "
+                        "answers, and stops if more than one has answers")
     return True
 
 
 def _target(report: CheckReport, job: JobConfig, book: object) -> None:
-    curated = job.target.curated_tab
     where = book.description  # type: ignore[attr-defined]
     if hasattr(book, "probe_write"):
         try:
-            tabs = book.tab_names()  # type: ignore[attr-defined]
+            names = book.tab_names()  # type: ignore[attr-defined]
             book.probe_write()  # type: ignore[attr-defined]
         except SyncError as exc:
             report.bad("target", exc)
             return
-        state = "exists" if curated in tabs else "will be created by the first run"
-        report.good("target", f"can write {where}; tab {curated!r} {state}")
+        _curated_tab(report, job, book, names, f"can write {where}")
         return
     path = job.target.path
     assert path is not None
     writable = os.access(path if path.exists() else path.parent, os.W_OK)
     if writable:
-        state = "exists" if path.exists() else "will be created by the first run"
-        report.good("target", f"can write {where} ({state})")
+        if not path.exists():
+            report.good("target", f"can write {where} (will be created by the first run)")
+            return
+        try:
+            tab_names = book.tab_names()  # type: ignore[attr-defined]
+        except SyncError as exc:
+            report.bad("target", exc)
+            return
+        _curated_tab(report, job, book, tab_names, f"can write {where}")
     else:
         report.bad("target", f"cannot write {where}: check the file's permissions or choose "
                              "another [target] path", 1)
+
+
+def _curated_tab(report: CheckReport, job: JobConfig, book: object, tab_names: list[str],
+                 access: str) -> None:
+    """Whether the curated tab exists (under which title), or was renamed by staff."""
+    curated = job.target.curated_tab
+    where = book.description  # type: ignore[attr-defined]
+    try:
+        found = find_tab(curated, tab_names, where)
+        renamed = [] if found else tabs.renamed_curated_tabs(job, book)  # type: ignore[arg-type]
+    except SyncError as exc:
+        report.bad("target", exc)
+        return
+    if renamed:
+        report.bad("target", tabs.renamed_curated_error(job, book, renamed))  # type: ignore[arg-type]
+    elif found is None:
+        report.good("target", f"{access}; tab {curated!r} will be created by the first run")
+    else:
+        said = "" if found == curated else f" (as {found!r})"
+        report.good("target", f"{access}; tab {curated!r} exists{said}")

@@ -75,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         report = check_job(args.job)
         print("\n".join(report.lines()))
-        print(f"{report.job}: " + ("ready to run." if report.exit_code == 0 else
+        warned = (f", but read the WARN line{'s' if report.warnings > 1 else ''} above"
+                  if report.warnings else "")
+        print(f"{report.job}: " + (f"ready to run{warned}." if report.exit_code == 0 else
                                    "not ready; fix the FAIL lines above and check again."))
         return report.exit_code
     try:

@@ -3,6 +3,10 @@
 Every mistake becomes one `ConfigError` line naming the file and the key, e.g.
 `jobs/demo.toml: [source] kind must be one of csv, workbook, google (got "xlsx")`.
 Relative paths resolve against the job file's folder.
+
+A job is also refused when another job file in its folder has the same `name` or the same
+state file (a copied `jobs/demo.toml`): the two would share one Signer ID registry, one
+lock and one digest history. `shared_identity` does the same across any set of jobs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from sync.errors import ConfigError
 from sync.fields import FIELDS
+from sync.names import fold
 
 SOURCE_KINDS = ("csv", "workbook", "google", "forms")
 TARGET_KINDS = ("workbook", "google")
@@ -167,7 +172,56 @@ class _Reader:
 
 
 def load_job(path: str | Path) -> JobConfig:
-    """Parse and validate one job file."""
+    """Parse and validate one job file, refusing it when another job file in its folder
+    has the same name or state file."""
+    job = _load_job(path)
+    for other in sorted(job.file.parent.glob("*.toml")):
+        if other.resolve() == job.file:
+            continue
+        try:
+            raw = tomllib.loads(other.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # that job's own problem, reported when it is used
+        identity = _identity(other.resolve(), raw)
+        if identity is not None:
+            problem = shared_identity(job, *identity)
+            if problem is not None:
+                raise problem
+    return job
+
+
+def shared_identity(job: JobConfig, other: Path, name: str, state: Path
+                    ) -> ConfigError | None:
+    """The error when the job file `other` (named `name`, state file `state`) would share
+    `job`'s name or state file, else None."""
+    shared = []
+    if name.casefold() == job.name.casefold():
+        shared.append(f"its name {job.name!r}")
+    if state == job.state_path:
+        shared.append(f"its state file {state}")
+    if not shared:
+        return None
+    return ConfigError(
+        f"{job.file}: shares {' and '.join(shared)} with the job file {other}; two jobs "
+        "would mix their Signer IDs, reviewer decisions and digests (a copied job file keeps "
+        "the original's): give one of them its own `name` and its own [state] `path`")
+
+
+def _identity(file: Path, raw: dict[str, Any]) -> tuple[Path, str, Path] | None:
+    """What a job file's state is keyed by: (file, name, state file), as `load_job` reads
+    them; None when they cannot be read (that file's own error)."""
+    name = raw.get("name", file.stem)
+    state = raw.get("state", {})
+    if not isinstance(name, str) or not name.strip() or not isinstance(state, dict):
+        return None
+    name = name.strip()
+    path = state.get("path", f"../state/{name}.sqlite")
+    if not isinstance(path, str) or not path.strip():
+        return None
+    return file, name, (file.parent / Path(path.strip()).expanduser()).resolve()
+
+
+def _load_job(path: str | Path) -> JobConfig:
     file = Path(path)
     with_suffix = file.with_name(f"{file.name}.toml")
     if not file.exists() and file.suffix != ".toml" and with_suffix.exists():
@@ -252,9 +306,10 @@ def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
         "digest_tab": reader.text("digest_tab", DIGEST_TAB),
         "letter_tab": reader.text("letter_tab", LETTER_TAB),
     }
-    if len(set(tabs.values())) < len(tabs):
+    # compared as the backends find tabs: "Letter list" is the "Letter List" tab
+    if len({fold(t) for t in tabs.values() if t}) < len(tabs):
         reader.fail("[target] `curated_tab`, `digest_tab` and `letter_tab` must be different tabs")
-    if source.tab in tabs.values() and kind == source.kind:
+    if fold(source.tab) in {fold(t) for t in tabs.values() if t} and kind == source.kind:
         reader.fail(f"[target] must not write the form's response tab {source.tab!r}")
     if kind == "google":
         spreadsheet = reader.text("spreadsheet", source.spreadsheet, required=True)

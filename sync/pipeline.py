@@ -36,13 +36,13 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sync import curate, frames, outputs, review, signer_ids
+from sync import curate, frames, outputs, review, signer_ids, tabs
 from sync import digest as digests
 from sync.backends import Book, TabWrite, open_source, open_target
 from sync.config import ALIASES_TAB, JobConfig
 from sync.delivery import deliver_pending
-from sync.errors import HeaderError, SourceError, StageError, SyncError
-from sync.fields import FIELDS, map_headers
+from sync.errors import HeaderError, StageError, SyncError
+from sync.fields import FIELDS, map_headers, pick_repeated, unmapped
 from sync.normalize import clear_caches, normalize_responses
 from sync.render.letter import LETTER_COLUMNS, LetterList, letter_list, letter_rows
 from sync.runlock import job_lock
@@ -198,6 +198,8 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     inputs = _stage(job, "read", lambda: read_inputs(job, source, target,
                                                      with_digest_tab=pending is not None),
                     timings)
+    if inputs.curated is None:
+        tabs.check_curated_not_renamed(job, target)
     if pending is not None:
         resolve_pending_digest(state, pending, inputs.digest)
     responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source),
@@ -358,16 +360,15 @@ def read_inputs(job: JobConfig, source: Book, target: Book, *,
     if with_digest_tab:
         target_tabs.append(digest_tab)
     if job.same_book:
-        tabs = source.read([job.source.tab, *target_tabs])
-        frame = tabs[job.source.tab]
+        read = source.read([job.source.tab, *target_tabs])
+        frame = read[job.source.tab]
     else:
         frame = source.read([job.source.tab])[job.source.tab]
-        tabs = target.read(target_tabs)
+        read = target.read(target_tabs)
     if frame is None:
-        raise SourceError(f"tab {job.source.tab!r} not found in {source.description}; tabs "
-                          f"there: {', '.join(source.tab_names()) or 'none'}")
-    return Inputs(frame, tabs[curated_tab], tabs[job.target.letter_tab],
-                  tabs.get(digest_tab) if with_digest_tab else None, tabs[ALIASES_TAB])
+        raise tabs.missing_source_tab(job, source)
+    return Inputs(frame, read[curated_tab], read[job.target.letter_tab],
+                  read.get(digest_tab) if with_digest_tab else None, read[ALIASES_TAB])
 
 
 def aliases_from_tab(tab: pd.DataFrame | None, job: JobConfig, target: Book) -> dict[str, str]:
@@ -387,11 +388,16 @@ def aliases_from_tab(tab: pd.DataFrame | None, job: JobConfig, target: Book) -> 
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:
-    """The source tab with canonical field names; blank rows dropped, absent fields blank."""
+    """The source tab with canonical field names; blank rows dropped, absent fields blank.
+    Each field without a column is logged once, with the `[fields]` line that maps it."""
     where = f"{job.name}: tab {job.source.tab!r} in {source.description}"
     if job.source.kind == "csv":
         where = f"{job.name}: {source.description}"
-    mapping = map_headers(list(frame.columns), job.fields, where=where)
+    headers = list(frame.columns)
+    mapping = pick_repeated(frame, map_headers(headers, job.fields, where=where), job.fields,
+                            where=where)
+    for missing in unmapped(headers, mapping, job.fields):
+        log.warning("%s: %s", where, missing)
     responses = pd.DataFrame(index=frame.index)
     for name in FIELDS:
         responses[name] = frame[mapping[name]].fillna("").astype(str) if name in mapping else ""

@@ -36,7 +36,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from sync.config import JobConfig, load_job
+from sync.config import JobConfig, load_job, shared_identity
 from sync.curate import INDIVIDUAL, ORGANIZATION
 from sync.errors import ConfigError, RunInProgressError, SyncError
 from sync.logs import job_context
@@ -53,13 +53,15 @@ _LOOKBACK = tuple(dt.timedelta(days=d) for d in (1 / 24, 1, 8, 32, 367, 4 * 366 
 def load_jobs(paths: Sequence[str]) -> tuple[list[JobConfig], list[ConfigError]]:
     """The named job files, or every `jobs/*.toml`, and the errors of those that are broken.
 
-    A broken job file does not keep the others from running. Names must be unique, since
-    the state and the lock are per job.
+    A broken job file does not keep the others from running. Two jobs with the same name or
+    state file are both refused (the state and the lock are per job, and neither can be
+    told to be the right one); `load_job` checks a job against its folder, this against
+    the other jobs named.
     """
     files = list(paths) or sorted(str(p) for p in JOBS_DIR.glob("*.toml"))
     if not files:
         raise ConfigError(f"no job files in {JOBS_DIR}/; name one, e.g. jobs/demo.toml")
-    jobs: dict[str, JobConfig] = {}
+    jobs: list[JobConfig] = []
     errors: list[ConfigError] = []
     for file in files:
         try:
@@ -67,12 +69,18 @@ def load_jobs(paths: Sequence[str]) -> tuple[list[JobConfig], list[ConfigError]]
         except ConfigError as exc:
             errors.append(exc)
             continue
-        if job.name in jobs:
-            errors.append(ConfigError(f"{job.file}: job name {job.name!r} is also used by "
-                                      f"{jobs[job.name].file}; give one of them another `name`"))
-            continue
-        jobs[job.name] = job
-    return list(jobs.values()), errors
+        if all(job.file != other.file for other in jobs):
+            jobs.append(job)
+    refused: set[Path] = set()
+    for job in jobs:
+        for other in jobs:
+            problem = None if other is job else shared_identity(
+                job, other.file, other.name, other.state_path)
+            if problem is not None:
+                errors.append(problem)
+                refused.add(job.file)
+                break
+    return [job for job in jobs if job.file not in refused], errors
 
 
 def job_now(job: JobConfig) -> dt.datetime:

@@ -60,3 +60,11 @@ def test_letter_tab_must_differ_from_the_other_tabs(tmp_path):
         'path = "out/signers.xlsx"', 'path = "out/signers.xlsx"\nletter_tab = "Signer Digest"'))
     with pytest.raises(ConfigError, match="must be different tabs"):
         load_job(job.file)
+
+
+def test_tabs_that_differ_only_in_case_or_spacing_are_the_same_tab(tmp_path):
+    job = load(tmp_path)
+    job.file.write_text(job.file.read_text().replace(
+        'path = "out/signers.xlsx"', 'path = "out/signers.xlsx"\ncurated_tab = "letter list"'))
+    with pytest.raises(ConfigError, match="must be different tabs"):
+        load_job(job.file)

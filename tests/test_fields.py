@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
-from sync.errors import HeaderError
-from sync.fields import FIELDS, map_headers
+from sync.errors import ConfigError, HeaderError
+from sync.fields import FIELDS, map_headers, unmapped
+from sync.names import find_tab
 
 SEED = list(FIELDS.values())
 
@@ -60,3 +63,41 @@ def test_missing_both_organization_and_names_is_reported() -> None:
 
 def test_names_without_organization_are_enough() -> None:
     assert "organization" not in map_headers(["Email Address", "First Name", "Last Name"])
+
+
+def test_punctuation_and_quotes_do_not_matter() -> None:
+    headers = ["Timestamp", "Email Address", "Organization’s Name", "First Name",
+               "If signing for an organization, are you authorized to sign on for your "
+               "organization"]
+    mapping = map_headers(headers, {"organization": "Organization's name"})
+    assert mapping["organization"] == "Organization’s Name"
+    assert mapping["authorized"] == headers[-1]
+
+
+def test_an_unmapped_field_names_the_closest_free_header_and_the_line_to_add() -> None:
+    edited = 'If signing for an organisation, are you "authorised" to sign on?'
+    headers = [*SEED[:7], edited, *SEED[8:]]
+    mapping = map_headers(headers)
+    (missing,) = unmapped(headers, mapping)
+    assert (missing.field, missing.closest) == ("authorized", edited)
+    line = missing.fix
+    assert tomllib.loads(line) == {"authorized": edited}  # valid TOML, quotes escaped
+    assert str(missing).endswith(f"add this line under [fields] in the job file: {line}")
+
+
+def test_no_header_is_suggested_when_none_is_alike() -> None:
+    headers = ["Timestamp", "Email Address", "Organization Name", "Your first name"]
+    missing = {m.field: m for m in unmapped(headers, map_headers(headers))}
+    assert missing["scope"].closest is None  # "Your first name" shares only "your"
+    assert "no header looks like it" in str(missing["scope"])
+
+
+def test_a_tab_is_found_ignoring_case_spacing_and_punctuation_and_exact_wins() -> None:
+    assert find_tab("form responses 1", ["Form Responses 1", "Sheet2"], "book") == (
+        "Form Responses 1")
+    assert find_tab("Curated Signers", ["Curated Signers", "Curated-Signers"], "book") == (
+        "Curated Signers")
+    assert find_tab("Letter List", ["Curated Signers"], "book") is None
+    with pytest.raises(ConfigError, match="'Curated Signers' and 'Curated-Signers' in book "
+                                          "both look like tab 'curated signers'"):
+        find_tab("curated signers", ["Curated Signers", "Curated-Signers"], "book")

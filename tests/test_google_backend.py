@@ -418,9 +418,9 @@ def test_a_missing_spreadsheet_a_disabled_api_and_a_missing_tab_each_say_what_to
     assert "Sheets API is not enabled" in err and "project=987654321098" in err
 
     fake_google.server.enable_api()
-    assert run(job) == 1
+    assert run(job) == 2  # the job file needs fixing, running again would not help
     err = capsys.readouterr().err
-    assert "tab 'Form Responses 1' not found" in err and "tabs there: Sheet1" in err
+    assert "tab 'Form Responses 1' not found" in err and "tabs there: 'Sheet1'" in err
 
 
 def test_a_bad_key_file_is_a_config_error_that_never_echoes_the_key(

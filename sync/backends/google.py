@@ -16,6 +16,9 @@ larger than about 2 MB are split, into a few requests of whole row blocks, never
 
 gspread's convenience objects (`open_by_key`, `worksheet`) each cost a metadata request,
 so this module calls gspread's HTTPClient directly.
+
+A tab is found by `sync.names.find_tab` ("form responses 1" is "Form Responses 1") and
+written under its existing title, never added a second time.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,6 +47,7 @@ from sync.backends.endpoint import endpoint_from_env, mount_endpoint
 from sync.backends.google_auth import GoogleAuth, load_auth
 from sync.backends.retry import RetryPolicy, error_code, is_transient
 from sync.errors import BackendError, ConfigError
+from sync.names import find_tab
 
 T = TypeVar("T")
 
@@ -201,20 +206,33 @@ class GoogleBook:
     def tab_names(self) -> list[str]:
         return list(self._sheets())
 
+    def _found(self, tabs: Sequence[str]) -> dict[str, str | None]:
+        """Each tab asked for → the title of the tab it names (None when missing)."""
+        titles = list(self._sheets())
+        return {tab: find_tab(tab, titles, self.description) for tab in dict.fromkeys(tabs)}
+
     def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
         sheets = self._sheets()
-        present = [t for t in dict.fromkeys(tabs) if t in sheets]
+        found = self._found(tabs)
+        present = [t for t in dict.fromkeys(found.values()) if t is not None]
         rows = self._read_rows({t: _grid(sheets[t]) for t in present}, None)
         self._rows.update(rows)
-        return {t: frame_from_rows(rows[t]) if t in rows else None for t in tabs}
+        frames = {title: frame_from_rows(rows[title]) for title in present}
+        return {t: frames.get(found[t] or "") for t in tabs}
 
     def read_header(self, tab: str) -> list[str] | None:
         """Only the header row of `tab` (for `check`), or None when the tab is missing."""
+        return self.read_headers([tab])[tab]
+
+    def read_headers(self, tabs: Sequence[str]) -> dict[str, list[str] | None]:
+        """Only the header row of each tab, in one request (None for a missing tab)."""
         sheets = self._sheets()
-        if tab not in sheets:
-            return None
-        rows = self._read_rows({tab: (1, _grid(sheets[tab])[1])}, None)[tab]
-        return list(frame_from_rows(rows[:1] or [[]]).columns) if rows else []
+        found = self._found(tabs)
+        present = [t for t in dict.fromkeys(found.values()) if t is not None]
+        rows = self._read_rows({t: (1, _grid(sheets[t])[1]) for t in present}, None)
+        headers = {title: list(frame_from_rows(rows[title][:1] or [[]]).columns)
+                   for title in present}
+        return {t: headers.get(found[t] or "") for t in tabs}
 
     def _read_rows(self, grids: Mapping[str, tuple[int, int]],
                    columns: int | None) -> dict[str, list[list[Any]]]:
@@ -247,6 +265,8 @@ class GoogleBook:
 
     def write(self, writes: Sequence[TabWrite]) -> None:
         sheets = self._sheets()
+        writes = [replace(w, tab=find_tab(w.tab, list(sheets), self.description) or w.tab)
+                  for w in writes]
         unread = [w.tab for w in writes if w.append and w.tab in sheets and w.tab not in self._rows]
         if unread:
             self._rows.update(self._read_rows({t: _grid(sheets[t]) for t in unread}, 1))

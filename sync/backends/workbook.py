@@ -4,6 +4,10 @@ Writes load the whole workbook, change only the tabs being written, and save to 
 file that then replaces the original (`os.replace` is atomic on one filesystem), so a crash
 mid-save never leaves a broken workbook and the other tabs keep their values and formatting.
 Replaced tabs are streamed in (xlsx_parts). Reads use calamine.
+
+A tab is found by `sync.names.find_tab` ("Curated signers" is the existing "Curated
+Signers"), and written under its existing title: openpyxl would otherwise add
+"Curated signers1", since Excel tab names ignore case.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,9 +28,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
-from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows
-from sync.backends.xlsx_parts import Carried, fill_rows, without_rows
+from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows, unique_headers
+from sync.backends.xlsx_parts import Carried, fill_rows, without_rows, worksheet_parts
 from sync.errors import BackendError
+from sync.names import find_tab
 
 
 class WorkbookBook:
@@ -54,12 +60,27 @@ class WorkbookBook:
             return dict.fromkeys(tabs)
         book = self._calamine()
         try:
-            names = set(book.sheet_names)
+            found = {tab: find_tab(tab, book.sheet_names, self.description) for tab in tabs}
             return {
-                tab: frame_from_rows(book.get_sheet_by_name(tab).to_python(
-                    skip_empty_area=False)) if tab in names else None
-                for tab in tabs
+                tab: frame_from_rows(book.get_sheet_by_name(name).to_python(
+                    skip_empty_area=False)) if name is not None else None
+                for tab, name in found.items()
             }
+        except CalamineError as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
+        finally:
+            book.close()
+
+    def read_headers(self, tabs: Sequence[str]) -> dict[str, list[str] | None]:
+        """Only the header row of each tab (None for a missing one)."""
+        if not self.path.exists():
+            return dict.fromkeys(tabs)
+        book = self._calamine()
+        try:
+            found = {tab: find_tab(tab, book.sheet_names, self.description) for tab in tabs}
+            return {tab: unique_headers(
+                (book.get_sheet_by_name(name).to_python(nrows=1) or [[]])[0])
+                if name is not None else None for tab, name in found.items()}
         except CalamineError as exc:
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
         finally:
@@ -73,6 +94,14 @@ class WorkbookBook:
             return list(book.sheet_names)
         finally:
             book.close()
+
+    def _sheet_names(self) -> list[str]:
+        """The tabs' names from the workbook's index alone (no cells are read)."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return list(worksheet_parts(archive, None).values())
+        except (OSError, zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def _calamine(self) -> CalamineWorkbook:
         try:
@@ -88,6 +117,9 @@ class WorkbookBook:
         through openpyxl."""
         carried: dict[str, Carried] = {}
         if self.path.exists():
+            names = self._sheet_names()
+            writes = [replace(w, tab=find_tab(w.tab, names, self.description) or w.tab)
+                      for w in writes]
             book, carried = self._load([w.tab for w in writes if not w.append],
                                        {w.tab for w in writes if w.append})
         else:
