@@ -70,7 +70,7 @@ class EmailConfig:
 class ScheduleConfig:
     sync: str = "0 * * * *"
     digest: str = "0 9 * * mon"
-    timezone: str = "UTC"
+    timezone: str = "America/New_York"  # also the zone First Signed and Last Updated are in
 
     def trigger(self, which: str) -> CronTrigger:
         return CronTrigger.from_crontab(getattr(self, which), timezone=ZoneInfo(self.timezone))

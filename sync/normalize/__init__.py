@@ -24,7 +24,7 @@ from sync.normalize.names import parse_name
 from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
 from sync.normalize.text import CACHE_SIZE, clean_text, no_new_formula
-from sync.normalize.times import parse_timestamps
+from sync.normalize.times import DEFAULT_ZONE, parse_timestamps
 
 CLEAN_COLUMNS = (
     "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name",
@@ -91,16 +91,17 @@ def _pairs(first: pd.Series, second: pd.Series,
     return out
 
 
-def normalize_responses(responses: pd.DataFrame,
-                        aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
+def normalize_responses(responses: pd.DataFrame, aliases: Mapping[str, str] | None = None,
+                        zone: str = DEFAULT_ZONE) -> pd.DataFrame:
     """Clean every answer; one output row per input row, same index.
 
     `aliases` (variant → canonical organization name) come from the job file's `[aliases]`
     and the spreadsheet's `Aliases` tab; they override the canonical spellings found.
+    `zone` is the job's time zone: timestamps that carry a zone are converted to it.
     """
     out = pd.DataFrame(index=responses.index)
     text = {name: responses[name].fillna("").astype(str) for name in responses.columns}
-    out["submitted_at"] = parse_timestamps(text["submitted_at"])
+    out["submitted_at"] = parse_timestamps(text["submitted_at"], zone)
     out["email"] = _per_distinct(text["email"], _text(clean_email))
     out["organization"] = _per_distinct(text["organization"], _text(clean_organization_answer))
     orgs = cluster_organizations(out["organization"], aliases)
