@@ -2,7 +2,8 @@
 
 It reports, each on one line with the fix when something is wrong: the job file, the
 credentials and the service account's email (Google), access to the source, the source
-tab's header mapping, access to the target and whether the target is writable.
+tab's header mapping, whether its timestamps read (a file source: the Google backend
+reads only the header row here), access to the target and whether the target is writable.
 
 For a Google spreadsheet that costs one metadata request, one read of the header row and,
 for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing).
@@ -17,10 +18,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.backends import open_source, open_target
+import pandas as pd
+
+from sync.backends import Book, open_source, open_target
 from sync.config import JobConfig, load_job
 from sync.errors import ConfigError, SyncError
 from sync.fields import FIELDS, map_headers
+from sync.normalize.times import parse_timestamps, timestamp_problem
+from sync.pipeline import mapped_responses
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def _credentials(report: CheckReport, job: JobConfig, book: object,
 
 def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
     tab = job.source.tab
+    frame = None
     try:
         if hasattr(book, "read_header"):
             header = book.read_header(tab)  # type: ignore[attr-defined]
@@ -115,7 +121,8 @@ def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
     report.good("source", f"can read {where}" + ("" if job.source.kind == "csv" else
                                                 f", tab {tab!r}"))
     try:
-        mapping = map_headers(header, job.fields, where=f"tab {tab!r}")
+        mapping = map_headers(header, job.fields,
+                              where=where if job.source.kind == "csv" else f"tab {tab!r}")
     except ConfigError as exc:
         report.bad("header mapping", f"{exc}; map the question under [fields] in the job "
                                      "file", 2)
@@ -123,7 +130,30 @@ def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
     for name in FIELDS:
         text = f"{name} ← {mapping[name]!r}" if name in mapping else f"{name}: no column (blank)"
         report.good("header mapping", text)
+    if frame is not None and "submitted_at" in mapping:
+        _timestamps(report, job, frame, book, mapping)
     return True
+
+
+def _timestamps(report: CheckReport, job: JobConfig, frame: pd.DataFrame, book: Book,
+                mapping: dict[str, str]) -> None:
+    """Whether the timestamp column reads (as the run would read it), and its span."""
+    values = mapped_responses(job, frame, book, mapping)["submitted_at"]
+    zone = job.schedule.timezone
+    parsed = parse_timestamps(values, zone)
+    problem = timestamp_problem(values, parsed, mapping["submitted_at"])
+    if problem:
+        report.bad("timestamps", problem, 2)
+        return
+    read = parsed.dropna()
+    if read.empty:
+        return
+    text = (f"{len(read):,} read, {read.min():%Y-%m-%d %H:%M} to {read.max():%Y-%m-%d %H:%M} "
+            f"({zone})")
+    unread = int((values.str.strip() != "").sum()) - len(read)
+    if unread:
+        text += f"; {unread:,} cannot be read (their signers are flagged `no timestamp`)"
+    report.good("timestamps", text)
 
 
 def _target(report: CheckReport, job: JobConfig, book: object) -> None:

@@ -8,6 +8,7 @@ Relative paths resolve against the job file's folder.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -179,7 +180,7 @@ def load_job(path: str | Path) -> JobConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read the job file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+        raise ConfigError(_toml_error(file, exc)) from None
     file = file.resolve()
     top = _Reader(file, "", raw)
     name = top.text("name", file.stem)
@@ -206,6 +207,27 @@ def load_job(path: str | Path) -> JobConfig:
         include_emails=digest.boolean("include_emails", False),
         email=_email(_Reader(file, "email", raw["email"])) if "email" in raw else None,
     )
+
+
+_TOML_AT = re.compile(r"\s*\(at line (?P<line>\d+), column \d+\)$")
+_CURLY = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"
+
+
+def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error as staff can fix it: the line, as written, and the usual cause
+    (text pasted from a word processor comes with curly quotes, which TOML does not read)."""
+    message = str(exc)
+    at = _TOML_AT.search(message)
+    if at is None:
+        return (f"{file}: not valid TOML ({message}); put text in straight double quotes, "
+                'like name = "demo"')
+    number = int(at["line"])
+    lines = file.read_text(encoding="utf-8").splitlines()
+    written = lines[number - 1].strip() if number <= len(lines) else ""
+    hint = ("it has curly quotes: type straight double quotes instead"
+            if any(c in written for c in _CURLY) else "put text in straight double quotes")
+    return (f"{file}: line {number} is not valid TOML ({message[:at.start()]}): "
+            f"{written[:80]!r}; {hint}, like name = \"demo\"")
 
 
 def _source(reader: _Reader) -> SourceConfig:

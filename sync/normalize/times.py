@@ -176,13 +176,13 @@ def _forms_download(values: pd.Series, zone: ZoneInfo) -> pd.Series:
 def timestamp_problem(values: pd.Series, parsed: pd.Series, column: str) -> str | None:
     """Why a timestamp column is broken, as a sentence for staff; None when it is not.
 
-    It is broken when more than half of its non-blank values (`values`, as the source has
-    them) did not read (`parsed`): then it is not the form's timestamps, or not in a shape
-    this reads, and every signer would come out undated. A few odd values are only flagged
-    (`no timestamp`) on their signers."""
+    It is broken when more than one and more than half of its non-blank values (`values`,
+    as the source has them) did not read (`parsed`): then it is not the form's timestamps,
+    or not in a shape this reads, and every signer would come out undated. One odd value,
+    or a few, are only flagged (`no timestamp`) on their signers."""
     typed = values.str.strip() != ""
     unread = values[typed & parsed.isna()]
-    if len(unread) * 2 <= int(typed.sum()):
+    if len(unread) < 2 or len(unread) * 2 <= int(typed.sum()):
         return None
     example = str(unread.iloc[0]).strip()
     suffix = _ZONE_SUFFIX.match(clean_text(example))
