@@ -2,10 +2,11 @@
 
 It reports, each on one line with the fix when something is wrong: the job file, the
 credentials and the service account's email (Google), access to the source, the source
-tab's header mapping, access to the target and whether the target is writable. `WARN`
-lines are what a run would do silently but staff most likely did not mean: a question
-with no column (with the closest header and the `[fields]` line to add), two columns for
-one question. They do not change the exit status.
+tab's header mapping, whether its timestamps read (a file source: the Google backend
+reads only the header row here), access to the target and whether the target is writable.
+`WARN` lines are what a run would do silently but staff most likely did not mean: a
+question with no column (with the closest header and the `[fields]` line to add), two
+columns for one question. They do not change the exit status.
 
 For a Google spreadsheet that costs one metadata request, one read of the header row and,
 for write access, an empty values.batchUpdate (a viewer is refused it; it changes nothing);
@@ -22,12 +23,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from sync import tabs
-from sync.backends import open_source, open_target
+from sync.backends import Book, open_source, open_target
 from sync.config import JobConfig, load_job
 from sync.errors import ConfigError, SyncError
 from sync.fields import FIELDS, map_headers, pick_repeated, repeats, unmapped
 from sync.names import find_tab
+from sync.normalize.times import parse_timestamps, timestamp_problem
+from sync.pipeline import mapped_responses
 
 
 @dataclass(frozen=True)
@@ -130,9 +135,10 @@ def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
     report.good("source", f"can read {where}" + ("" if job.source.kind == "csv" else
                                                 f", tab {tab!r}"))
     try:
-        mapping = map_headers(header, job.fields, where=f"tab {tab!r}")
+        where = where if job.source.kind == "csv" else f"tab {tab!r}"
+        mapping = map_headers(header, job.fields, where=where)
         if frame is not None:
-            mapping = pick_repeated(frame, mapping, job.fields, where=f"tab {tab!r}")
+            mapping = pick_repeated(frame, mapping, job.fields, where=where)
     except ConfigError as exc:
         report.bad("header mapping", f"{exc}; map the question under [fields] in the job "
                                      "file", 2)
@@ -147,7 +153,30 @@ def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
             report.warn("header mapping", f"{name}: {len(columns)} columns "
                         f"({', '.join(repr(c) for c in columns)}); a run uses the one with "
                         "answers, and stops if more than one has answers")
+    if frame is not None and "submitted_at" in mapping:
+        _timestamps(report, job, frame, book, mapping)
     return True
+
+
+def _timestamps(report: CheckReport, job: JobConfig, frame: pd.DataFrame, book: Book,
+                mapping: dict[str, str]) -> None:
+    """Whether the timestamp column reads (as the run would read it), and its span."""
+    values = mapped_responses(job, frame, book, mapping)["submitted_at"]
+    zone = job.schedule.timezone
+    parsed = parse_timestamps(values, zone)
+    problem = timestamp_problem(values, parsed, mapping["submitted_at"])
+    if problem:
+        report.bad("timestamps", problem, 2)
+        return
+    read = parsed.dropna()
+    if read.empty:
+        return
+    text = (f"{len(read):,} read, {read.min():%Y-%m-%d %H:%M} to {read.max():%Y-%m-%d %H:%M} "
+            f"({zone})")
+    unread = int((values.str.strip() != "").sum()) - len(read)
+    if unread:
+        text += f"; {unread:,} cannot be read (their signers are flagged `no timestamp`)"
+    report.good("timestamps", text)
 
 
 def _target(report: CheckReport, job: JobConfig, book: object) -> None:

@@ -12,6 +12,7 @@ lock and one digest history. `shared_identity` does the same across any set of j
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -75,7 +76,7 @@ class EmailConfig:
 class ScheduleConfig:
     sync: str = "0 * * * *"
     digest: str = "0 9 * * mon"
-    timezone: str = "UTC"
+    timezone: str = "America/New_York"  # also the zone First Signed and Last Updated are in
 
     def trigger(self, which: str) -> CronTrigger:
         return CronTrigger.from_crontab(getattr(self, which), timezone=ZoneInfo(self.timezone))
@@ -233,7 +234,7 @@ def _load_job(path: str | Path) -> JobConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read the job file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+        raise ConfigError(_toml_error(file, exc)) from None
     file = file.resolve()
     top = _Reader(file, "", raw)
     name = top.text("name", file.stem)
@@ -260,6 +261,27 @@ def _load_job(path: str | Path) -> JobConfig:
         include_emails=digest.boolean("include_emails", False),
         email=_email(_Reader(file, "email", raw["email"])) if "email" in raw else None,
     )
+
+
+_TOML_AT = re.compile(r"\s*\(at line (?P<line>\d+), column \d+\)$")
+_CURLY = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"
+
+
+def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error as staff can fix it: the line, as written, and the usual cause
+    (text pasted from a word processor comes with curly quotes, which TOML does not read)."""
+    message = str(exc)
+    at = _TOML_AT.search(message)
+    if at is None:
+        return (f"{file}: not valid TOML ({message}); put text in straight double quotes, "
+                'like name = "demo"')
+    number = int(at["line"])
+    lines = file.read_text(encoding="utf-8").splitlines()
+    written = lines[number - 1].strip() if number <= len(lines) else ""
+    hint = ("it has curly quotes: type straight double quotes instead"
+            if any(c in written for c in _CURLY) else "put text in straight double quotes")
+    return (f"{file}: line {number} is not valid TOML ({message[:at.start()]}): "
+            f"{written[:80]!r}; {hint}, like name = \"demo\"")
 
 
 def _source(reader: _Reader) -> SourceConfig:

@@ -148,6 +148,7 @@ class _Winner(NamedTuple):
     authorized: str
     org_name: str
     person_evidence: Any
+    person_text_lost: bool
 
 
 @dataclass(slots=True)
@@ -195,9 +196,10 @@ class _Answers:
     authorized: bool = False
     no_email: bool = False
     no_time: bool = False
+    text_lost: bool = False
 
     def add(self, name: str, spelling_key: str, email: str, signed: str, scope: str,
-            authorized: str, evidence: Any) -> None:
+            authorized: str, evidence: Any, text_lost: bool) -> None:
         self.name = name  # the cluster's printed name; the latest answer's is kept
         self.spelling_keys.add(spelling_key)
         self.evidence.append(evidence)
@@ -205,6 +207,7 @@ class _Answers:
         self.authorized = self.authorized or authorized == "yes"
         self.no_email = self.no_email or not email
         self.no_time = self.no_time or not signed
+        self.text_lost = self.text_lost or text_lost
 
 
 def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: set[int]
@@ -218,21 +221,25 @@ def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: s
     mine: defaultdict[str, _Answers] = defaultdict(_Answers)
     behind_people: defaultdict[int, _Behind] = defaultdict(_Behind)
     answers = frames.columns(ordered, "row", "group", "org_key", "email", "amplify", "partners",
-                      "org_name", "org_spelling_key", "scope", "authorized", "org_evidence")
+                      "org_name", "org_spelling_key", "scope", "authorized", "org_evidence",
+                      "org_text_lost")
     for row, group, org_key, email, amplify, partners, org_name, spelling_key, scope, \
-            authorized, evidence, when in zip(*answers, signed, strict=True):
+            authorized, evidence, lost, when in zip(*answers, signed, strict=True):
         cluster = org_of_winner.get(group)
         if cluster is not None:
             behind_orgs[cluster].add(row, email, when, amplify, partners)
             if org_key == cluster:
                 mine[cluster].add(org_name, spelling_key, email, when, scope, authorized,
-                                  evidence)
+                                  evidence, lost)
         if group in person_winners:
             behind_people[group].add(row, email, when, amplify, partners)
     return behind_orgs, mine, behind_people
 
 
-def _flags(evidence: list[Any], no_email: bool, no_time: bool,
+TEXT_LOST = "text lost in the export: save the CSV as UTF-8"
+
+
+def _flags(evidence: list[Any], no_email: bool, no_time: bool, text_lost: bool,
            us_only: bool) -> tuple[list[str], bool]:
     """Flags shared by both kinds of signer, and whether the evidence proves a base outside
     the U.S."""
@@ -245,6 +252,8 @@ def _flags(evidence: list[Any], no_email: bool, no_time: bool,
         flags = [*flags, "no email address"]
     if no_time:
         flags = [*flags, "no timestamp"]
+    if text_lost:
+        flags = [*flags, TEXT_LOST]
     return flags, outside
 
 
@@ -262,7 +271,8 @@ def widest_scope(scopes: set[str]) -> str:
 
 def _org_signer(key: str, behind: _Behind, mine: _Answers, us_only: bool) -> dict[str, object]:
     scope = widest_scope(mine.scopes)
-    flags, outside = _flags(mine.evidence, mine.no_email, mine.no_time, us_only)
+    flags, outside = _flags(mine.evidence, mine.no_email, mine.no_time, mine.text_lost,
+                            us_only)
     flags += _formula_flag(mine.name)
     if not mine.authorized:
         flags.append("authorization not confirmed")
@@ -283,7 +293,7 @@ def _org_signer(key: str, behind: _Behind, mine: _Answers, us_only: bool) -> dic
 
 def _person_signer(winner: _Winner, behind: _Behind, us_only: bool) -> dict[str, object]:
     flags, outside = _flags([winner.person_evidence], not winner.email,
-                            pd.isna(winner.submitted_at), us_only)
+                            pd.isna(winner.submitted_at), winner.person_text_lost, us_only)
     affiliation = winner.affiliation
     if not affiliation and winner.authorized == "individual":
         affiliation = winner.org_name

@@ -41,9 +41,10 @@ from sync import digest as digests
 from sync.backends import Book, TabWrite, open_source, open_target
 from sync.config import ALIASES_TAB, JobConfig
 from sync.delivery import deliver_pending
-from sync.errors import HeaderError, StageError, SyncError
+from sync.errors import ConfigError, HeaderError, StageError, SyncError
 from sync.fields import FIELDS, map_headers, pick_repeated, unmapped
 from sync.normalize import clear_caches, normalize_responses
+from sync.normalize.times import timestamp_problem
 from sync.render.letter import LETTER_COLUMNS, LetterList, letter_list, letter_rows
 from sync.runlock import job_lock
 from sync.state import DigestRecord, PendingDigest, State
@@ -202,11 +203,18 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         tabs.check_curated_not_renamed(job, target)
     if pending is not None:
         resolve_pending_digest(state, pending, inputs.digest)
-    responses = _stage(job, "map headers", lambda: mapped_responses(job, inputs.source, source),
-                       timings)
+    mapping = _stage(job, "map headers", lambda: header_mapping(job, inputs.source, source),
+                     timings)
+    responses = _stage(job, "map headers",
+                       lambda: mapped_responses(job, inputs.source, source, mapping), timings)
     log.info("read %d responses from %s", len(responses), source.description)
     aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
-    clean = _stage(job, "normalize", partial(normalize_responses, responses, aliases), timings)
+    clean = _stage(job, "normalize", partial(normalize_responses, responses, aliases,
+                                             job.schedule.timezone), timings)
+    problem = timestamp_problem(responses["submitted_at"], clean["submitted_at"],
+                                mapping.get("submitted_at", ""))
+    if problem:
+        raise ConfigError(f"{source_where(job, source)}: {problem}")
     clear_caches()  # ~1.2 GB at 1M responses; the stages after this barely use them
     # Each frame is let go once the next stage has what it needs: at 1M responses the
     # tab as read and as mapped hold ~0.3 GB, the clean responses ~0.5 GB.
@@ -387,17 +395,31 @@ def aliases_from_tab(tab: pd.DataFrame | None, job: JobConfig, target: Book) -> 
     return {v.strip(): c.strip() for v, c in pairs if v.strip() and c.strip()}
 
 
-def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book) -> pd.DataFrame:
-    """The source tab with canonical field names; blank rows dropped, absent fields blank.
-    Each field without a column is logged once, with the `[fields]` line that maps it."""
-    where = f"{job.name}: tab {job.source.tab!r} in {source.description}"
+def source_where(job: JobConfig, source: Book) -> str:
+    """How a message names the responses: the job, and the file (csv) or the tab in it."""
     if job.source.kind == "csv":
-        where = f"{job.name}: {source.description}"
+        return f"{job.name}: {source.description}"
+    return f"{job.name}: tab {job.source.tab!r} in {source.description}"
+
+
+def header_mapping(job: JobConfig, frame: pd.DataFrame, source: Book) -> dict[str, str]:
+    """{field: header} of the source tab (HeaderError when a required question is missing);
+    of repeated columns for one question, the one with answers. Each field without a column
+    is logged once, with the `[fields]` line that maps it."""
+    where = source_where(job, source)
     headers = list(frame.columns)
     mapping = pick_repeated(frame, map_headers(headers, job.fields, where=where), job.fields,
                             where=where)
     for missing in unmapped(headers, mapping, job.fields):
         log.warning("%s: %s", where, missing)
+    return mapping
+
+
+def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book,
+                     mapping: dict[str, str] | None = None) -> pd.DataFrame:
+    """The source tab with canonical field names; blank rows dropped, absent fields blank."""
+    if mapping is None:
+        mapping = header_mapping(job, frame, source)
     responses = pd.DataFrame(index=frame.index)
     for name in FIELDS:
         responses[name] = frame[mapping[name]].fillna("").astype(str) if name in mapping else ""

@@ -11,7 +11,7 @@ import pytest
 from sync.backends.base import TabWrite
 from sync.backends.csv import CsvBook
 from sync.backends.workbook import WorkbookBook
-from sync.errors import BackendError
+from sync.errors import BackendError, ConfigError
 
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3+cmd|' /C calc'!A0",
            "@SUM(A1:A10)", "=1+1"]
@@ -126,5 +126,8 @@ def test_a_crash_while_saving_leaves_the_workbook_as_it_was(
 def test_a_file_that_is_not_a_workbook_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "book.xlsx"
     path.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"is a csv file \(text\), not an \.xlsx workbook"):
+        WorkbookBook(path).read(["T"])
+    path.write_bytes(b"PK\x03\x04 cut short by a failed download")
     with pytest.raises(BackendError, match=r"not a readable \.xlsx workbook"):
         WorkbookBook(path).read(["T"])

@@ -65,7 +65,7 @@ def test_every_page_is_read_and_an_edited_response_carries_its_last_edit() -> No
     assert list(frame.columns[:3]) == ["Timestamp", "Email Address", "Organization Name"]
     assert "Please read" not in frame.columns
     assert frame["Email Address"].tolist() == ["b@example.org", "a@example.org"]
-    assert frame["Timestamp"].tolist() == ["2021-10-23 09:00:00", "2021-10-25 12:30:00"]
+    assert frame["Timestamp"].tolist() == ["2021-10-23 09:00:00 UTC", "2021-10-25 12:30:00 UTC"]
     assert frame.iloc[1, -1] == "Al-Haq, Addameer"
 
 
@@ -89,6 +89,9 @@ dir = "../out"
     result = run_job(job, source=source)
     assert result.wrote
     assert [r["Name"] for r in fake_google.tab("Curated Signers")] == ["Sunrise Movement"]
+    # the API's UTC, shown in the job's zone (America/New_York by default: EDT, UTC-4)
+    assert [r["First Signed"] for r in fake_google.tab("Curated Signers")] == [
+        "2021-10-25T08:30:00"]
 
 
 def test_a_form_not_shared_with_the_account_says_so(service_account_key: Path) -> None:

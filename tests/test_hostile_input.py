@@ -194,7 +194,7 @@ def test_an_empty_export_stops_with_a_message_and_writes_nothing(
     (tmp_path / "job.toml").write_text('[source]\nkind = "csv"\npath = "responses.csv"\n'
                                        '[target]\nkind = "workbook"\npath = "out.xlsx"\n')
     assert main(["run", str(tmp_path / "job.toml")]) == 2
-    assert "headers found: none" in capsys.readouterr().err
+    assert "responses.csv is empty: download the responses again" in capsys.readouterr().err
     assert not (tmp_path / "out.xlsx").exists()
 
 
@@ -226,7 +226,7 @@ def test_a_sheet_of_only_headers_writes_an_empty_curated_tab(
     ("2021-10-20 14:05:00", "2021-10-20T14:05:00"),
     ("20.10.2021 14:05:00", "2021-10-20T14:05:00"),  # German
     ("20/10/2021 14:05:00", "2021-10-20T14:05:00"),  # day first (day > 12)
-    ("2021-10-20T14:05:00Z", "2021-10-20T14:05:00"),
+    ("2021-10-20T14:05:00Z", "2021-10-20T10:05:00"),  # UTC, shown in the job's zone (EDT)
     ("Oct 20, 2021 2:05 PM", "2021-10-20T14:05:00"),
     ("", ""),
     ("gestern", ""),

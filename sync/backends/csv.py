@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sync.backends import sniff
 from sync.backends.base import TabWrite, display_path, frame_from_rows, unique_headers
 from sync.errors import BackendError, SourceError
 
@@ -24,14 +25,19 @@ class CsvBook:
         self.description = display_path(path)
 
     def _text(self) -> str:
+        """The file's text: UTF-8 (with or without Excel's byte-order mark) when it decodes
+        as UTF-8, else Windows-1252, Excel's "CSV (Comma delimited)" save on Windows (every
+        byte decodes there). A file that is no csv at all is refused with what it is."""
         try:
             data = self.path.read_bytes()
         except OSError as exc:
             raise SourceError(f"cannot read {self.path} ({exc.strerror or exc})") from None
+        problem = sniff.csv_problem(self.path, self.description, data[:4096])
+        if problem is not None:
+            raise problem
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            # Excel on Windows re-saves exports as cp1252; every byte decodes there.
             log.warning("%s is not UTF-8; reading it as Windows-1252", self.path)
             return data.decode("cp1252", errors="replace")
 

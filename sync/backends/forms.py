@@ -154,11 +154,12 @@ class FormsBook:
 
 
 def _timestamp(value: str) -> str:
-    """RFC 3339 (`2021-10-22T18:02:11.123Z`) as `2021-10-22 18:02:11`, UTC."""
+    """RFC 3339 (`2021-10-22T18:02:11.123Z`) as `2021-10-22 18:02:11 UTC`: the zone stays
+    in the text, so the normalize stage converts it to the job's."""
     if not value:
         return ""
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _text(answer: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows, unique_headers
+from sync.backends.sniff import xlsx_problem
 from sync.backends.xlsx_parts import Carried, fill_rows, without_rows, worksheet_parts
 from sync.errors import BackendError
 from sync.names import find_tab
@@ -109,6 +110,9 @@ class WorkbookBook:
         except FileNotFoundError:
             raise
         except (OSError, CalamineError) as exc:
+            problem = xlsx_problem(self.path, self.description)
+            if problem is not None:  # a csv, a zip, an empty file...: say which
+                raise problem from None
             raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def write(self, writes: Sequence[TabWrite]) -> None:

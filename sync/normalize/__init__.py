@@ -23,13 +23,14 @@ from sync.normalize.location import outside_us_evidence_of_pairs
 from sync.normalize.names import parse_name
 from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
 from sync.normalize.scope import normalize_scope
-from sync.normalize.text import CACHE_SIZE, clean_text, no_new_formula
-from sync.normalize.times import parse_timestamps
+from sync.normalize.text import CACHE_SIZE, clean_text, is_text_lost, no_new_formula, text_lost
+from sync.normalize.times import DEFAULT_ZONE, parse_timestamps
 
 CLEAN_COLUMNS = (
     "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name",
     "scope", "title", "first_name", "last_name", "display_name", "sort_name", "affiliation",
-    "authorized", "amplify", "partners", "org_evidence", "person_evidence",
+    "authorized", "amplify", "partners", "org_evidence", "person_evidence", "org_text_lost",
+    "person_text_lost",
 )
 
 __all__ = ["CLEAN_COLUMNS", "clean_affiliation", "clean_email", "clear_caches",
@@ -60,10 +61,20 @@ def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Serie
 
 
 def _name_fields(first: str, last: str) -> tuple[str, str, str, str, str]:
-    """The `_NAME_COLUMNS` of one pair of name answers."""
+    """The `_NAME_COLUMNS` of one pair of name answers. A name an ANSI save turned into
+    question marks is kept as it came ("???? ???"): its signer is flagged, not lost."""
     name = parse_name(first, last)
+    if not (name.first or name.last) and is_text_lost(f"{first} {last}"):
+        first, last = clean_text(first), clean_text(last)
+        return "", first, last, f"{first} {last}".strip(), f"{last} {first}".casefold().strip()
     display = name.display if (name.first or name.last) else ""
     return name.title, name.first, name.last, display, name.sort_key
+
+
+def _organization(value: str) -> str:
+    """The organization answer cleaned; one whose text an ANSI save destroyed as it came."""
+    cleaned = no_new_formula(value, clean_organization_answer(value))
+    return cleaned or (clean_text(value) if is_text_lost(value) else "")
 
 
 _NAME_COLUMNS = ("title", "first_name", "last_name", "display_name", "sort_name")
@@ -91,23 +102,31 @@ def _pairs(first: pd.Series, second: pd.Series,
     return out
 
 
-def normalize_responses(responses: pd.DataFrame,
-                        aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
+def normalize_responses(responses: pd.DataFrame, aliases: Mapping[str, str] | None = None,
+                        zone: str = DEFAULT_ZONE) -> pd.DataFrame:
     """Clean every answer; one output row per input row, same index.
 
     `aliases` (variant → canonical organization name) come from the job file's `[aliases]`
     and the spreadsheet's `Aliases` tab; they override the canonical spellings found.
+    `zone` is the job's time zone: timestamps that carry a zone are converted to it.
     """
     out = pd.DataFrame(index=responses.index)
     text = {name: responses[name].fillna("").astype(str) for name in responses.columns}
-    out["submitted_at"] = parse_timestamps(text["submitted_at"])
+    out["submitted_at"] = parse_timestamps(text["submitted_at"], zone)
     out["email"] = _per_distinct(text["email"], _text(clean_email))
-    out["organization"] = _per_distinct(text["organization"], _text(clean_organization_answer))
-    orgs = cluster_organizations(out["organization"], aliases)
+    out["organization"] = _per_distinct(text["organization"], _organization)
+    # A name left with no letters ("???? ????") is a signer of its own, kept out of the
+    # clustering: any two such names would look alike there.
+    lost = _per_distinct(out["organization"], lambda n: f"lost:{n}" if n and not fingerprint(n)
+                         else "")
+    orgs = cluster_organizations(out["organization"].where(lost == "", ""), aliases)
     out["org_spelling_key"] = _per_distinct(
-        out["organization"], lambda n: fingerprint(n) if n else "")
-    out["org_key"] = _per_distinct(out["organization"], lambda n: orgs.key.get(n, ""))
-    out["org_name"] = _per_distinct(out["organization"], lambda n: orgs.canonical.get(n, ""))
+        out["organization"], lambda n: fingerprint(n) if n else "").where(lost == "", lost)
+    out["org_key"] = _per_distinct(
+        out["organization"], lambda n: orgs.key.get(n, "")).where(lost == "", lost)
+    out["org_name"] = _per_distinct(
+        out["organization"], lambda n: orgs.canonical.get(n, "")).where(
+            lost == "", out["organization"])
     out["scope"] = _per_distinct(text["scope"], normalize_scope)
     names = _pairs(text["first_name"], text["last_name"], _name_fields)
     for index, column in enumerate(_NAME_COLUMNS):
@@ -126,4 +145,7 @@ def normalize_responses(responses: pd.DataFrame,
     listed = out["affiliation"].where(out["affiliation"] != "", out["org_name"])
     out["person_evidence"] = _column(
         out, outside_us_evidence_of_pairs(domains.tolist(), listed.tolist()))
+    out["org_text_lost"] = text_lost(text["organization"])
+    out["person_text_lost"] = (text_lost(text["first_name"]) | text_lost(text["last_name"])
+                               | text_lost(text["affiliation"]))
     return out

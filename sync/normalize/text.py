@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import pandas as pd
+
 # Zero-width and bidi-control characters people paste in from documents and phones.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 # C0/C1 control characters other than ordinary whitespace.
@@ -65,6 +67,25 @@ def _fold_unicode(text: str) -> str:
     # NFKC first: a compatibility character can spell capitals ("㎴" is "pV")
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Excel's "CSV (Comma delimited)" save writes the Windows code page, where every letter it
+# lacks (Arabic, Cyrillic, Vietnamese "ễ"...) becomes "?": "محمد" arrives as "????",
+# "Nguyễn" as "Nguy?n". Two question marks in a row, or one inside a word, is that.
+_LOST_TEXT = re.compile(r"\?\?|[^\W\d_]\?[^\W\d_]")
+
+
+def text_lost(values: pd.Series) -> pd.Series:
+    """Whether each value looks like text an ANSI save replaced with question marks."""
+    maybe = values.str.contains("?", regex=False)  # in C; most answers have none
+    if maybe.any():
+        maybe[maybe] = values[maybe].str.contains(_LOST_TEXT)
+    return maybe.astype(bool)
+
+
+def is_text_lost(text: str) -> bool:
+    """`text_lost` of one value."""
+    return _LOST_TEXT.search(text) is not None
 
 
 FORMULA_TRIGGERS = "=+-@"
