@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -38,8 +39,9 @@ NOT_UNDERSTOOD = "Status not understood: "
 _SHOWN_IDS = 10  # Signer IDs a message names before saying how many more
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
+    """One signer's reviewer columns (a tuple: a big tab makes one per row, fast)."""
+
     listed_as: str = ""
     status: str = ""  # as typed: a near miss, or text not understood, included
     note: str = ""
@@ -117,22 +119,24 @@ def merge_decisions(
     reading = Reading()
     listed, statuses, notes, all_flags = [], [], [], []
     for signer_id, default, flags in frames.rows(rows, "Signer ID", "_default", "Flags"):
-        candidates = [signer_id, *merged.get(signer_id, [])]
-        decisions = [from_tab.get(c) or remembered.get(c) or Decision() for c in candidates]
-        listed.append(next((d.listed_as for d in decisions if d.listed_as), ""))
-        notes.append(next((d.note for d in decisions if d.note), ""))
-        # the Status of the first of them that has one, with what the state knows of it
-        chosen = next((n for n, d in enumerate(decisions) if d.status), 0)
-        decision, memory = decisions[chosen], remembered.get(candidates[chosen])
-        status, why = _settle(decision, memory, default, flags)
-        if why == "not understood":
-            reading.not_understood.append((signer_id, decision.status))
-            flags = "; ".join(f for f in (flags, f'{NOT_UNDERSTOOD}"{decision.status}"') if f)
-        elif why == "reopened":
-            reading.reopened.append(signer_id)
-        meant = read_status(decision.status)
-        if meant and meant != decision.status:
-            reading.near_misses.append((signer_id, decision.status, meant))
+        decision = from_tab.get(signer_id) or remembered.get(signer_id) or _NONE
+        memory = remembered.get(signer_id)
+        if signer_id in merged:
+            decision, memory = _with_absorbed(signer_id, merged[signer_id], from_tab,
+                                              remembered)
+        listed.append(decision.listed_as)
+        notes.append(decision.note)
+        status, why = _settle(decision, memory, default, flags) if decision.status else (
+            default, "")
+        if why:
+            typed = decision.status
+            if why == "not understood":
+                reading.not_understood.append((signer_id, typed))
+                flags = "; ".join(f for f in (flags, f'{NOT_UNDERSTOOD}"{typed}"') if f)
+            elif why == "reopened":
+                reading.reopened.append(signer_id)
+            else:
+                reading.near_misses.append((signer_id, typed, why))
         statuses.append(status)
         all_flags.append(flags)
     rows["Listed As"], rows["Status"], rows["Reviewer Note"] = listed, statuses, notes
@@ -146,19 +150,39 @@ def merge_decisions(
         drop=True), reading
 
 
+_NONE = Decision()
+
+
+def _with_absorbed(signer_id: str, absorbed: list[str], from_tab: Mapping[str, Decision],
+                   remembered: Mapping[str, Decision]) -> tuple[Decision, Decision | None]:
+    """A signer that absorbed others (their spellings now cluster with it): each reviewer
+    column it left blank comes from the first of them that has one, and the Status with
+    what the state knows of that signer."""
+    ids = [signer_id, *absorbed]
+    decisions = [from_tab.get(i) or remembered.get(i) or _NONE for i in ids]
+    chosen = next((n for n, d in enumerate(decisions) if d.status), 0)
+    decision = decisions[chosen]._replace(
+        listed_as=next((d.listed_as for d in decisions if d.listed_as), ""),
+        note=next((d.note for d in decisions if d.note), ""))
+    return decision, remembered.get(ids[chosen])
+
+
 def _settle(decision: Decision, memory: Decision | None, default: str,
             flags: str) -> tuple[str, str]:
-    """The Status to write for one signer, and why when it is not plain: "not understood"
-    (the text is kept as typed) or "reopened" (an approval nobody can vouch for)."""
-    meant = read_status(decision.status)
+    """The Status to write for a signer whose cell is not blank, and what staff should
+    hear of it: "not understood" (the text is kept as typed), "reopened" (an approval
+    nobody can vouch for), the value a near miss was read as, or ""."""
+    typed = decision.status
+    meant = read_status(typed)
     if meant is None:
-        return decision.status, "not understood"
-    if not meant or not _by_reviewer(meant, decision, memory, default):
-        return default, ""
+        return typed, "not understood"
+    said = meant if meant != typed else ""
+    if not _by_reviewer(meant, decision, memory, default):
+        return default, said
     if (meant == APPROVED and memory is None and flags
             and (decision.flags is None or _own_flags(decision.flags) != flags)):
         return NEEDS_REVIEW, "reopened"
-    return meant, ""
+    return meant, said
 
 
 def _by_reviewer(meant: str, decision: Decision, memory: Decision | None,

@@ -110,6 +110,7 @@ def test_a_status_not_understood_stays_as_typed_and_off_the_letter(backend: Any,
         assert result.needs_review == 2  # Harbor Union (no scope) and this one
         assert f'{jvp["Signer ID"]}: Status "{typed}" not understood' in "\n".join(
             result.messages)
+    assert not result.wrote  # the second run found the tab as it would write it
 
     edit(backend, "Jewish Voice for Peace", "Status", "Excluded")
     run(job, clock=lambda: at(1, 12))
@@ -180,7 +181,7 @@ def test_staff_correct_name_and_affiliation_on_the_letter_tab_and_file(backend: 
     edit(backend, "Jane Doe", "Listed As", "Jane Doe, Columbia University")
     edit(backend, "Zed Adams", "Listed As", "Prof. Zed Adams, Barnard College of Columbia")
 
-    result = run(job, clock=lambda: at(1, 10))
+    result = run(job, clock=lambda: at(1, 10), with_digest=True)
 
     people = printed(backend)[-3:-1]
     assert people == ["Prof. Zed Adams, Barnard College of Columbia*",
@@ -188,6 +189,9 @@ def test_staff_correct_name_and_affiliation_on_the_letter_tab_and_file(backend: 
     text = Path(result.letter_file or job.digest_dir / "test-letter-list.txt").read_text()
     assert "\n".join(people) in text
     assert "Columbia University, Columbia University" not in text
+    digest = Path(result.digest_file or "").read_text()  # its new individuals, printed so
+    assert "- Jane Doe, Columbia University\n" in digest
+    assert "Columbia University, Columbia University" not in digest
     assert rows(backend)["Jane Doe"]["Listed As"] == "Jane Doe, Columbia University"
 
 

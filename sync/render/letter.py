@@ -87,7 +87,7 @@ def _org_key(name: str) -> tuple[str, str]:
 
 def _person_key(row: Mapping[str, Any]) -> tuple[str, str]:
     """Last name, then first: the curated `_sort` unless a reviewer renamed the signer."""
-    name, _ = _printed(row)
+    name, _ = printed_parts(row)
     if row["Listed As"] or "_sort" not in row:
         key = parse_name(name, "").sort_key
     else:
@@ -96,11 +96,11 @@ def _person_key(row: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _person_line(row: Mapping[str, Any]) -> str:
-    name, affiliation = _printed(row)
+    name, affiliation = printed_parts(row)
     return f"{name}, {affiliation}*" if affiliation else name
 
 
-def _printed(row: Mapping[str, Any]) -> tuple[str, str]:
+def printed_parts(row: Mapping[str, Any]) -> tuple[str, str]:
     """An individual's printed name and affiliation: `Listed As` split at its first comma
     that does not come before a name suffix, else Name and the Affiliation column."""
     listed = str(row["Listed As"]).strip()
