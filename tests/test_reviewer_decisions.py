@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from sync.cli import main
 from sync.render.letter import letter_list
+from sync.review import Decision, merge_decisions
 from sync.status_text import read_status
 from tests.conftest import response
 from tests.harness import at, count, run
@@ -345,3 +347,35 @@ def test_with_state_an_approval_survives_new_flags(backend: Any) -> None:
 
     assert rows(backend)["Harbor Union"]["Status"] == "Approved"
     assert rows(backend)["Sunrise Movement"]["Status"] == "Needs review"
+
+
+# --- the rule itself, on one signer ---------------------------------------------------------
+
+def settled(tab: Decision, remembered: Decision | None, flags: str) -> str:
+    signers = pd.DataFrame({"Signer ID": ["ORG-0001"], "Flags": [flags],
+                            "_default": ["Needs review" if flags else "Approved"]})
+    merged, _ = merge_decisions(signers, ["ORG-0001"], {"ORG-0001": tab},
+                                {"ORG-0001": remembered} if remembered else {})
+    return str(merged["Status"][0])
+
+
+def test_a_row_showing_the_default_its_flags_imply_is_the_tools() -> None:
+    stale = Decision(status="Approved", flags="")  # written before the signer was flagged
+    assert settled(stale, None, "no scope given") == "Needs review"
+    tool_wrote = Decision(status="Approved", computed="Approved")
+    assert settled(stale, tool_wrote, "no scope given") == "Needs review"
+
+
+def test_the_state_vouches_for_a_reviewer_who_chose_what_looks_like_a_default() -> None:
+    stale = Decision(status="Approved", flags="")
+    reviewer_chose = Decision(status="Approved", computed="Needs review")
+    assert settled(stale, reviewer_chose, "no scope given") == "Approved"
+
+
+def test_statuses_no_default_would_show_are_a_reviewers_with_or_without_state() -> None:
+    for remembered in (None, Decision(status="Approved", computed="Approved")):
+        assert settled(Decision(status="Needs review", flags=""), remembered, "") == (
+            "Needs review")
+        assert settled(Decision(status="Excluded", flags=""), remembered, "") == "Excluded"
+        assert settled(Decision(status="Approved", flags="no scope given"), remembered,
+                       "no scope given") == "Approved"
