@@ -191,13 +191,13 @@ def _by_reviewer(meant: str, decision: Decision, memory: Decision | None,
     if memory is not None and memory.status == meant and meant != memory.computed:
         return True  # the state saw a reviewer choose it, though it may look like a default
     if decision.flags is not None:
-        return meant != implied_status(_own_flags(decision.flags))
+        return meant != _implied_status(_own_flags(decision.flags))
     if memory is not None:
         return meant != memory.computed
     return meant != default
 
 
-def implied_status(flags: str) -> str:
+def _implied_status(flags: str) -> str:
     """The Status the tool writes next to these flags."""
     return NEEDS_REVIEW if flags.strip() else APPROVED
 
