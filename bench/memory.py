@@ -146,7 +146,6 @@ def install_hooks(after_stage: Callable[[str, Any], None] | None) -> None:
     patch(pipeline, "_same_rows", "_same_rows")
     patch(pipeline, "_publish", "write: _publish")
     patch(outputs, "write_letter_file", "write_letter_file")
-    patch(state.State, "stage_defaults", "state.stage_defaults")
     patch(workbook.WorkbookBook, "write", "workbook write")
     patch(workbook.WorkbookBook, "_load", "openpyxl load (rows removed)")
     patch(workbook.WorkbookBook, "_save", "save")

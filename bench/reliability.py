@@ -50,7 +50,8 @@ LOSSES = {
 FOUND = [
     "A run that died after writing the curated tab but before saving its state made the "
     "tool's own statuses look like a reviewer's: a flagged signer stayed \"Needs review\" "
-    "after its flag cleared. Defaults are now staged before the write.",
+    "after its flag cleared. A Status is now the tool's when it is the one the row's own "
+    "Flags imply, whatever the state holds.",
     "An individual without an email got a new Signer ID (and lost its reviewer decisions) "
     "when the state missed its row: IDs are now recovered from the tab by name too.",
     "A digest whose row reached the tab but whose commit was lost was reported again, with a "

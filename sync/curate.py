@@ -36,6 +36,12 @@ REVIEWER_COLUMNS = ("Listed As", "Status", "Reviewer Note")
 STATUSES = ("Approved", "Needs review", "Excluded")
 ORGANIZATION, INDIVIDUAL = "Organization", "Individual"
 
+
+def counts_as_needing_review(statuses: pd.Series) -> pd.Series:
+    """Signers that need review: those whose Status is neither Approved nor Excluded (a
+    Status a reviewer typed that is not understood included)."""
+    return ~statuses.isin(("Approved", "Excluded"))
+
 # Words that, alone, make up the organization and name of a test entry ("test asdf").
 _JUNK = {"test", "testing", "asdf", "asdfgh", "qwerty", "xxx", "abc", "aaa", "foo", "bar",
          "lorem", "ipsum", "delete", "ignore", "sample", "dummy"}

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from sync.curate import INDIVIDUAL, ORGANIZATION
+from sync.curate import INDIVIDUAL, ORGANIZATION, counts_as_needing_review
 
 DIGEST_COLUMNS = (
     "Digest At", "Since", "New Organizations", "New Individuals", "Needs Review",
@@ -101,7 +101,7 @@ def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
     seen = curated["Signer ID"].isin(before.index) if before is not None else pd.Series(
         False, index=curated.index)
     new = curated[~seen]
-    needs_review = curated[curated["Status"] == "Needs review"]
+    needs_review = curated[counts_as_needing_review(curated["Status"])]
     totals = {
         "organizations": int((curated["Type"] == ORGANIZATION).sum()),
         "individuals": int((curated["Type"] == INDIVIDUAL).sum()),

@@ -71,7 +71,7 @@ class RunResult:
 
     @property
     def needs_review(self) -> int:
-        return int((self.curated["Status"] == "Needs review").sum())
+        return int(curate.counts_as_needing_review(self.curated["Status"]).sum())
 
     def count(self, kind: str) -> int:
         return int((self.curated["Type"] == kind).sum())
@@ -190,6 +190,7 @@ class Curation:
     tab_ids: list[str]
     stored_registry: dict[str, str]
     remembered: dict[str, review.Decision]
+    reading: review.Reading
 
 
 def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: Clock,
@@ -228,6 +229,9 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     result = RunResult(job.name, answered, curation.skipped, curated,
                        len(set(curated["Signer ID"]) - set(curation.tab_ids)), wrote=False,
                        timings=timings)
+    for message in curation.reading.messages(job.target.curated_tab):
+        log.warning("%s: %s", job.name, message)
+        result.messages.append(message)
     write_started = time.perf_counter()
     letter = letter_list(curated)
     writes = _tab_writes(job, inputs, curated, letter, result)
@@ -267,9 +271,10 @@ def _identify(state: State, inputs: Inputs, signers: pd.DataFrame,
     assignment = signer_ids.assign_ids(signers, registry, set(tab_ids))
     signers["Signer ID"] = assignment.ids
     signers = curate.flag_possible_duplicates(signers)
-    curated = review.merge_decisions(signers, tab_ids, review.decisions_from_tab(inputs.curated),
-                                     remembered, assignment.merged, state.staged_defaults())
-    return Curation(curated, skipped, assignment, tab_ids, stored, remembered)
+    curated, reading = review.merge_decisions(
+        signers, tab_ids, review.decisions_from_tab(inputs.curated), remembered,
+        assignment.merged)
+    return Curation(curated, skipped, assignment, tab_ids, stored, remembered, reading)
 
 
 def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame, letter: LetterList,
@@ -308,7 +313,6 @@ def _publish(job: JobConfig, state: State, target: Book, writes: list[TabWrite],
     result.letter_file = outputs.write_letter_file(job, letter)
     if writes:
         log.info("writing %s to %s", ", ".join(repr(w.tab) for w in writes), target.description)
-        state.stage_defaults(dict(zip(curated["Signer ID"], curated["_default"], strict=True)))
         target.write(writes)
         result.wrote = True
     else:

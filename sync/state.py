@@ -14,7 +14,9 @@ published, so its signers are not reported again and no second row is appended. 
 row never arrived, the pending digest is dropped (`drop_pending`) and reported again.
 
 Every table is created with IF NOT EXISTS, so a state file from an older version gains the
-new tables the first time a newer version opens it.
+new tables the first time a newer version opens it (and loses `pending_defaults`, which
+older versions kept and this one does not need: the curated tab's rows tell the tool's
+statuses from a reviewer's).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY, digest_at TEXT NOT NULL, message BLOB NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT
 );
-CREATE TABLE IF NOT EXISTS pending_defaults (signer_id TEXT PRIMARY KEY, computed TEXT);
+DROP TABLE IF EXISTS pending_defaults;
 CREATE TABLE IF NOT EXISTS pending_digest (
     id INTEGER PRIMARY KEY CHECK (id = 1), digest_at TEXT NOT NULL, since TEXT, summary TEXT,
     counts TEXT, tab_row TEXT NOT NULL, file TEXT, mail BLOB
@@ -189,22 +191,9 @@ class State:
             return {signer_id: Decision(listed or "", status or "", note or "", computed or "")
                     for signer_id, listed, status, note, computed in rows}
 
-    def stage_defaults(self, defaults: Mapping[str, str]) -> None:
-        """Before a write: the default statuses it is about to put in the tab, so that if
-        it lands but `save_curation` never runs, the next run still knows them for the
-        tool's and not a reviewer's."""
-        with self._connect() as db:
-            db.execute("DELETE FROM pending_defaults")
-            db.executemany("INSERT INTO pending_defaults VALUES (?, ?)", defaults.items())
-
-    def staged_defaults(self) -> dict[str, str]:
-        with self._connect() as db:
-            return dict(db.execute("SELECT signer_id, computed FROM pending_defaults"))
-
     def save_curation(self, registry: Mapping[str, str], decisions: Mapping[str, Decision]) -> None:
         """Remember the IDs and decisions just written, in one transaction."""
         with self._connect() as db:
-            db.execute("DELETE FROM pending_defaults")
             db.executemany("INSERT OR REPLACE INTO signer_keys VALUES (?, ?)", registry.items())
             db.executemany(
                 "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",

@@ -1,8 +1,13 @@
 """The letter list: approved signers exactly as the letter prints them.
 
 Organizations A to Z (a leading "The" ignored), then individuals by last name as
-"Name, Affiliation*" (`Listed As` wins over Name), then the footnote. Signers that are
-Excluded or Need review never appear, and neither does any email address.
+"Name, Affiliation*", then the footnote. Signers that are Excluded or Need review never
+appear, and neither does any email address.
+
+`Listed As` wins over Name. For an individual it is the printed line: "Name" alone keeps
+the Affiliation column, and "Name, Affiliation" replaces it (so the affiliation is never
+printed twice). A comma before a name suffix ("Martin Luther King, Jr.") belongs to the
+name, and a Listed As ending in a comma prints no affiliation at all.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from nameparser.config import CONSTANTS
 
 from sync import frames
 from sync.curate import INDIVIDUAL, ORGANIZATION
@@ -81,13 +87,34 @@ def _org_key(name: str) -> tuple[str, str]:
 
 def _person_key(row: Mapping[str, Any]) -> tuple[str, str]:
     """Last name, then first: the curated `_sort` unless a reviewer renamed the signer."""
+    name, _ = printed_parts(row)
     if row["Listed As"] or "_sort" not in row:
-        key = parse_name(_shown(row), "").sort_key
+        key = parse_name(name, "").sort_key
     else:
         key = str(row["_sort"])
-    return _LEADING.sub("", fold(key)), _shown(row)
+    return _LEADING.sub("", fold(key)), _person_line(row)
 
 
 def _person_line(row: Mapping[str, Any]) -> str:
-    affiliation = str(row["Affiliation"]).strip()
-    return f"{_shown(row)}, {affiliation}*" if affiliation else _shown(row)
+    name, affiliation = printed_parts(row)
+    return f"{name}, {affiliation}*" if affiliation else name
+
+
+def printed_parts(row: Mapping[str, Any]) -> tuple[str, str]:
+    """An individual's printed name and affiliation: `Listed As` split at its first comma
+    that does not come before a name suffix, else Name and the Affiliation column."""
+    listed = str(row["Listed As"]).strip()
+    if not listed:
+        return str(row["Name"]).strip(), str(row["Affiliation"]).strip()
+    name, *rest = listed.split(",")
+    while rest and _is_suffix(rest[0]):
+        name = f"{name},{rest.pop(0)}"
+    if not rest:
+        return name.strip(), str(row["Affiliation"]).strip()
+    return name.strip(), ",".join(rest).strip().rstrip("*").strip()
+
+
+def _is_suffix(text: str) -> bool:
+    """"Jr.", "III", "PhD": nameparser's name suffixes, the way it compares them."""
+    word = text.strip().replace(".", "").lower()
+    return word in CONSTANTS.suffix_acronyms or word in CONSTANTS.suffix_not_acronyms

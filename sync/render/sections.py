@@ -11,6 +11,7 @@ import pandas as pd
 
 from sync import frames
 from sync.digest import SCOPE_ORDER, Digest, shown_name, stamp
+from sync.render.letter import printed_parts
 
 # A digest lists at most this many signers per list, then says how many more there are: the
 # first digest of a big petition would otherwise list every signer (100 MB of HTML at a
@@ -54,8 +55,9 @@ def sections(digest: Digest, include_emails: bool = False) -> list[Section]:
 
     def item(row: Mapping[str, Any], detail: str = "", affiliation: bool = False) -> Item:
         text = shown_name(row)
-        if affiliation and row["Affiliation"]:
-            text = f"{text}, {row['Affiliation']}"
+        if affiliation:  # as the letter prints it: a Listed As may hold the affiliation
+            name, listed = printed_parts(row)
+            text = f"{name}, {listed}" if listed else name
         if include_emails and row["Email"]:
             detail = "; ".join(d for d in (detail, str(row["Email"])) if d)
         return Item(text, detail)
