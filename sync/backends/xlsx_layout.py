@@ -241,9 +241,12 @@ def add_styles(styles: str, want_bold: bool, want_fills: bool) -> tuple[str, Sty
     existing formats keep their indices, so every other tab's cells look as before)."""
     bold = needs = outside = None
     if want_bold and "<cellXfs" in styles and "<fonts" in styles:
-        styles, font = _append(styles, "fonts", "<font><b/><sz val=\"11\"/></font>")
+        default = re.search(r"<font>(.*?)</font>", styles, re.S)  # the workbook's font, bold
+        styles, font = _append(styles, "fonts", "<font><b/>" + (
+            default.group(1).replace("<b/>", "") if default else '<sz val="11"/>') + "</font>")
         styles, bold = _append(styles, "cellXfs", (
-            f'<xf numFmtId="0" fontId="{font}" fillId="0" borderId="0" applyFont="1"/>'))
+            f'<xf numFmtId="0" fontId="{font}" fillId="0" borderId="0" xfId="0" '
+            'applyFont="1"/>'))
     if want_fills:
         if not re.search(r"<dxfs\b", styles):
             anchor = "</cellStyles>" if "</cellStyles>" in styles else "</cellXfs>"

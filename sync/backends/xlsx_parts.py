@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import time
 import zipfile
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -218,7 +219,7 @@ def _write_sheet(open_stream: Callable[[], IO[bytes]], copy: zipfile.ZipFile, pa
     head = _DIMENSION.sub(f'<dimension ref="{extent}"/>', head, count=1)
     tail = layout.lay_out_tail(old.tail, change.header, last, plan, styles)
     row_open = f'<row xmlns="{_NS["m"]}" r="' if old.prefixed else '<row r="'
-    entry = zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0))
+    entry = zipfile.ZipInfo(part, date_time=time.localtime()[:6])
     entry.compress_type = zipfile.ZIP_DEFLATED
     with copy.open(entry, "w", force_zip64=True) as out:
         out.write(head.encode("utf-8"))
