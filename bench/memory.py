@@ -147,9 +147,8 @@ def install_hooks(after_stage: Callable[[str, Any], None] | None) -> None:
     patch(pipeline, "_publish", "write: _publish")
     patch(outputs, "write_letter_file", "write_letter_file")
     patch(workbook.WorkbookBook, "write", "workbook write")
-    patch(workbook.WorkbookBook, "_load", "openpyxl load (rows removed)")
-    patch(workbook.WorkbookBook, "_save", "save")
-    patch(workbook, "fill_rows", "fill_rows (stream rows)")
+    patch(workbook.WorkbookBook, "_attempt", "build and swap in")
+    patch(workbook, "write_package", "write_package (stream rows)")
     patch(state.State, "save_curation", "state.save_curation")
     patch(pipeline, "_decisions", "_decisions")
 

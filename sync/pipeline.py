@@ -287,7 +287,7 @@ def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame, letter: L
         result.messages.append(message)
     if not _same_rows(inputs.curated, header, table):
         writes.append(TabWrite(job.target.curated_tab, header, table,
-                               keep_columns=curate.REVIEWER_COLUMNS))
+                               keep_columns=curate.REVIEWER_COLUMNS, read_as=inputs.curated))
     printed = letter_rows(letter)
     cut_long_cells(list(LETTER_COLUMNS), printed, job.target.letter_tab)  # reported above
     if not _same_rows(inputs.letter, LETTER_COLUMNS, printed):

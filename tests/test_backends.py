@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import IO
 
 import openpyxl
 import pytest
 
+from sync.backends import workbook
 from sync.backends.base import TabWrite
 from sync.backends.csv import CsvBook
 from sync.backends.workbook import WorkbookBook
@@ -109,11 +111,11 @@ def test_a_crash_while_saving_leaves_the_workbook_as_it_was(
     book.write([TabWrite("T", ["A"], [["before"]])])
     original = path.read_bytes()
 
-    def crash(self: openpyxl.Workbook, filename: str) -> None:
-        Path(filename).write_bytes(b"PK\x03\x04 half a zip")
+    def crash(archive: zipfile.ZipFile, out: IO[bytes], *args: object, **kwargs: object) -> None:
+        out.write(b"PK\x03\x04 half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    monkeypatch.setattr(workbook, "write_package", crash)
     with pytest.raises(BackendError, match="No space left on device"):
         book.write([TabWrite("T", ["A"], [["after"]])])
     monkeypatch.undo()

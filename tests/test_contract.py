@@ -10,6 +10,7 @@ from typing import Protocol
 import openpyxl
 import pytest
 
+from sync.backends import workbook
 from sync.backends.base import cell_text
 from sync.cli import main
 from sync.config import load_job
@@ -86,10 +87,10 @@ class WorkbookSheet:
         return bool(cells) and all(c.data_type == "s" for c in cells)
 
     def break_writes(self) -> None:
-        def fail(book: openpyxl.Workbook, filename: str) -> None:
+        def fail(*args: object, **kwargs: object) -> None:
             raise OSError(5, "Input/output error")
 
-        self.monkeypatch.setattr(openpyxl.Workbook, "save", fail)
+        self.monkeypatch.setattr(workbook, "write_package", fail)
 
     def heal(self) -> None:
         self.monkeypatch.undo()

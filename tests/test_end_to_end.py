@@ -7,11 +7,13 @@ import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from sync.backends import workbook
 from sync.cli import main
 from sync.config import load_job
 from sync.errors import SyncError
@@ -178,11 +180,11 @@ def test_a_failed_digest_write_changes_nothing_and_the_next_digest_repeats_it(
                          first_name="Bo", last_name="Chen", affiliation="Teacher"))
     job = load_job(csv_job(rows))
 
-    def crash(self: openpyxl.Workbook, filename: str) -> None:
-        Path(filename).write_bytes(b"partial")
+    def crash(archive: object, out: IO[bytes], *args: object, **kwargs: object) -> None:
+        out.write(b"partial")
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    monkeypatch.setattr(workbook, "write_package", crash)
     clock.advance(days=7)
     assert main(["digest", str(job.file)]) == 1
     monkeypatch.undo()
@@ -208,10 +210,10 @@ def test_runs_leave_the_cycle_collector_on_for_the_long_running_worker(
     run_job(job, clock=clock)
     assert gc.isenabled()
 
-    def crash(self: openpyxl.Workbook, filename: str) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    monkeypatch.setattr(workbook, "write_package", crash)
     job = load_job(csv_job([response(email="b@example.org", organization="Code Pink")]))
     with pytest.raises(SyncError):
         run_job(job, clock=clock)

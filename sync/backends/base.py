@@ -30,7 +30,9 @@ class TabWrite:
     `append=False` replaces the tab's values (header + rows); `append=True` adds `rows` under
     what is there, writing `header` first only if the tab is empty. `keep_columns` names
     columns whose cells in rows that already exist a backend may leave untouched (reviewer
-    columns: a reviewer may be editing them while the run is in flight).
+    columns: a reviewer may be editing them while the run is in flight). `read_as` is the
+    tab as the run read it, which `rows` were built from: a backend that finds the tab
+    changed since (staff saved the workbook meanwhile) compares the two to keep the edits.
     """
 
     tab: str
@@ -38,6 +40,7 @@ class TabWrite:
     rows: list[list[Cell]]
     append: bool = False
     keep_columns: tuple[str, ...] = field(default=())
+    read_as: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
 class Book(Protocol):

@@ -30,6 +30,7 @@ NEW_TAB_ROWS = 1000
 WIDTHS = {
     "Name": 240, "Listed As": 200, "Affiliation": 220, "Flags": 300, "Reviewer Note": 240,
     "Email": 240, "Partner Orgs": 220, "Summary": 480, "Signer ID": 90, "Type": 100,
+    "As Printed": 420, "Section": 140,  # the Letter List tab
 }
 DEFAULT_WIDTH = 120
 NEEDS_REVIEW_COLOR = {"red": 1.0, "green": 0.95, "blue": 0.8}

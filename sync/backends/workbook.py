@@ -1,82 +1,91 @@
 """An .xlsx workbook standing in for the Google spreadsheet (offline demo, tests, exports).
 
-Writes load the whole workbook, change only the tabs being written, and save to a temporary
-file that then replaces the original (`os.replace` is atomic on one filesystem), so a crash
-mid-save never leaves a broken workbook and the other tabs keep their values and formatting.
-Replaced tabs are streamed in (xlsx_parts). Reads use calamine.
+A write builds the new workbook in a temporary file beside the old one and then swaps it
+in (`os.replace` is atomic on one filesystem), so a crash mid-save never leaves a broken
+workbook. Only the written tabs' worksheets are rebuilt (xlsx_parts); every other tab
+reaches the new file byte for byte. Reads use calamine.
+
+Staff may have the workbook open while a run is going. Each read remembers which version
+of the file it read (modification time, size and a hash); a write that finds the file
+changed since (staff saved it) builds on the newer file, taking the reviewers' edits made
+in between into the rows it writes (xlsx_merge), and a save that lands while the new file
+is being built makes the write start over on it. The new file keeps the old one's
+permission bits (and, run as root, its owner).
 
 A tab is found by `sync.names.find_tab` ("Curated signers" is the existing "Curated
-Signers"), and written under its existing title: openpyxl would otherwise add
-"Curated signers1", since Excel tab names ignore case.
+Signers"), and written under its existing title: Excel tab names ignore case, so a second
+tab differing only in case would be one a person reads as the same.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import os
+import re
+import stat
 import tempfile
 import zipfile
-from collections.abc import Collection, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl import Workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
-from sync.backends.base import Cell, TabWrite, display_path, frame_from_rows, unique_headers
+from sync.backends.base import TabWrite, display_path, frame_from_rows, unique_headers
 from sync.backends.sniff import xlsx_problem
-from sync.backends.xlsx_parts import Carried, fill_rows, without_rows, worksheet_parts
+from sync.backends.xlsx_merge import with_newer
+from sync.backends.xlsx_parts import worksheet_parts, write_package
 from sync.errors import BackendError
 from sync.names import find_tab
 
+# A save that keeps landing while the new file is built: give up (the run fails and is
+# retried) rather than loop.
+ATTEMPTS = 3
+# tempfile.mkstemp's names: the prefix, 8 characters of its alphabet, the suffix
+_TEMP_CHARACTERS = "[a-z0-9_]{8}"
+
+
+@dataclass(frozen=True)
+class Version:
+    """Which version of the file a run saw."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
 
 class WorkbookBook:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, before_replace: Callable[[], None] | None = None) -> None:
+        """`before_replace` runs after the new file is built, just before it is swapped in
+        (tests use it to save the workbook the way staff would at that moment)."""
         self.path = path
         self.description = display_path(path)
-
-    def _load(self, replaced: Sequence[str], kept: Collection[str]
-              ) -> tuple[Workbook, dict[str, Carried]]:
-        """The workbook without the cells of the tabs being replaced, nor of the tabs
-        carried over untouched (returned), so openpyxl only parses the tabs in `kept`
-        (appended to) and any it cannot carry."""
-        try:
-            stripped, carried = without_rows(self.path, replaced, kept)
-            return load_workbook(stripped), carried
-        except FileNotFoundError:
-            raise
-        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError,
-                ElementTree.ParseError) as exc:
-            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
+        self.before_replace = before_replace
+        self._read_version: Version | None = None  # of the file last read or written
 
     def read(self, tabs: Sequence[str]) -> dict[str, pd.DataFrame | None]:
-        # calamine (Rust) reads a big tab about ten times faster than openpyxl's read-only
-        # mode; like `data_only`, it gives a formula's last computed value.
-        if not self.path.exists():
-            return dict.fromkeys(tabs)
-        book = self._calamine()
+        self._remove_leftovers()
         try:
-            found = {tab: find_tab(tab, book.sheet_names, self.description) for tab in tabs}
-            return {
-                tab: frame_from_rows(book.get_sheet_by_name(name).to_python(
-                    skip_empty_area=False)) if name is not None else None
-                for tab, name in found.items()
-            }
-        except CalamineError as exc:
-            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
-        finally:
-            book.close()
+            with self.path.open("rb") as handle:
+                self._read_version = _version(handle)
+                return _frames(handle, tabs, self.path)
+        except FileNotFoundError:
+            self._read_version = None
+            return dict.fromkeys(tabs)
 
     def read_headers(self, tabs: Sequence[str]) -> dict[str, list[str] | None]:
         """Only the header row of each tab (None for a missing one)."""
-        if not self.path.exists():
+        try:
+            with self.path.open("rb") as handle:
+                book = _calamine(handle, self.path)
+        except FileNotFoundError:
             return dict.fromkeys(tabs)
-        book = self._calamine()
         try:
             found = {tab: find_tab(tab, book.sheet_names, self.description) for tab in tabs}
             return {tab: unique_headers(
@@ -88,110 +97,190 @@ class WorkbookBook:
             book.close()
 
     def tab_names(self) -> list[str]:
-        if not self.path.exists():
+        try:
+            with self.path.open("rb") as handle:
+                book = _calamine(handle, self.path)
+        except FileNotFoundError:
             return []
-        book = self._calamine()
         try:
             return list(book.sheet_names)
         finally:
             book.close()
 
-    def _sheet_names(self) -> list[str]:
-        """The tabs' names from the workbook's index alone (no cells are read)."""
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                return list(worksheet_parts(archive, None).values())
-        except (OSError, zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
-
-    def _calamine(self) -> CalamineWorkbook:
-        try:
-            return CalamineWorkbook.from_path(str(self.path))
-        except FileNotFoundError:
-            raise
-        except (OSError, CalamineError) as exc:
-            problem = xlsx_problem(self.path, self.description)
-            if problem is not None:  # a csv, a zip, an empty file...: say which
-                raise problem from None
-            raise BackendError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
-
     def write(self, writes: Sequence[TabWrite]) -> None:
-        """Tabs replaced (or written from empty) are emptied by openpyxl and their rows
-        streamed in afterwards (see xlsx_parts); rows appended under existing ones go
-        through openpyxl."""
-        carried: dict[str, Carried] = {}
-        if self.path.exists():
-            names = self._sheet_names()
-            writes = [replace(w, tab=find_tab(w.tab, names, self.description) or w.tab)
-                      for w in writes]
-            book, carried = self._load([w.tab for w in writes if not w.append],
-                                       {w.tab for w in writes if w.append})
-        else:
-            book = Workbook()
-            book.remove(book.active)
-        streamed: dict[str, list[Sequence[Cell]]] = {}
-        for change in writes:
-            exists = change.tab in book.sheetnames
-            sheet = book[change.tab] if exists else book.create_sheet(change.tab)
-            if change.append and change.tab in streamed:
-                streamed[change.tab].extend(change.rows)
-            elif change.append and not _is_empty(sheet):
-                for row in change.rows:
-                    _append(sheet, row)
-            else:
-                sheet.delete_rows(1, sheet.max_row)
-                sheet.freeze_panes = "A2"
-                streamed[change.tab] = [change.header, *change.rows]
-        self._save(book, streamed, carried)
-
-    def _save(self, book: Workbook, streamed: dict[str, list[Sequence[Cell]]],
-              carried: dict[str, Carried]) -> None:
+        """Build the new workbook on the file as it is now (with the reviewers' edits made
+        since the read), and swap it in unless the file changed again meanwhile."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temps = [self._temp(), self._temp()]
-        filled = bool(streamed or carried)
+        self._remove_leftovers()
+        for _ in range(ATTEMPTS):
+            try:
+                with self.path.open("rb") as handle:
+                    base = _version(handle)
+                    names = _sheet_names(handle, self.path)
+                    existing = [replace(w, tab=find_tab(w.tab, names, self.description) or w.tab)
+                                for w in writes]
+                    changes = self._newer_edits(existing, handle, base)
+                    if self._attempt(changes, handle, base):
+                        return
+            except FileNotFoundError:
+                if self._attempt(writes, None, None):
+                    return
+        raise BackendError(f"{self.path} kept changing while signer-sync was writing it "
+                           "(someone saving it again and again?); nothing was written, "
+                           "run again")
+
+    def _newer_edits(self, writes: Sequence[TabWrite], handle: IO[bytes],
+                     base: Version) -> list[TabWrite]:
+        """`writes`, with what staff saved into the file since the run read it."""
+        if base == self._read_version or not any(w.read_as is not None for w in writes):
+            return list(writes)
+        tabs = [w.tab for w in writes if w.read_as is not None]
+        handle.seek(0)
+        newer = _frames(handle, tabs, self.path)
+        return [with_newer(w, newer.get(w.tab)) if w.read_as is not None else w
+                for w in writes]
+
+    def _attempt(self, writes: Sequence[TabWrite], handle: IO[bytes] | None,
+                 base: Version | None) -> bool:
+        """Build the new file on `handle` (the file as it is, None when there is none) and
+        swap it in; False, writing nothing, when the file changed meanwhile."""
+        fd, temp = tempfile.mkstemp(prefix=self._temp_prefix, suffix=".xlsx",
+                                    dir=self.path.parent)  # O_CREAT | O_EXCL | O_NOFOLLOW
         try:
-            book.save(temps[0])
-            if filled:
-                fill_rows(Path(temps[0]), Path(temps[1]), streamed, carried)
-            os.replace(temps[1] if filled else temps[0], self.path)
+            with os.fdopen(fd, "w+b") as out:
+                self._build(writes, handle, out)
+                _keep_permissions(out.fileno(), handle)
+                out.flush()
+                os.fsync(out.fileno())
+                if self.before_replace is not None:
+                    self.before_replace()
+                if self._current() != base:
+                    return False
+                if not os.path.samestat(os.fstat(out.fileno()), os.lstat(temp)):
+                    raise BackendError(f"the temporary file {temp} was replaced while "
+                                       "signer-sync was writing it; nothing was written")
+                os.replace(temp, self.path)
+                self._read_version = _version(out)
         except OSError as exc:
             raise BackendError(f"cannot save {self.path} ({exc.strerror or exc})") from None
         finally:
-            for temp in temps:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temp)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        return True
 
-    def _temp(self) -> str:
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx",
-                                        dir=self.path.parent)
-        os.close(handle)
-        return temp
+    def _build(self, writes: Sequence[TabWrite], handle: IO[bytes] | None,
+               out: IO[bytes]) -> None:
+        if handle is None:
+            write_package(zipfile.ZipFile(_skeleton(writes)), out, writes,
+                          created={w.tab for w in writes})
+            return
+        handle.seek(0)
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                write_package(archive, out, writes)
+        except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError,
+                ElementTree.ParseError) as exc:
+            raise BackendError(
+                f"{self.path} is not a readable .xlsx workbook ({exc})") from None
+
+    def _current(self) -> Version | None:
+        try:
+            with self.path.open("rb") as handle:
+                return _version(handle)
+        except FileNotFoundError:
+            return None
+
+    @property
+    def _temp_prefix(self) -> str:
+        return f".{self.path.stem}-"
+
+    def _remove_leftovers(self) -> None:
+        """Delete the temporary files an earlier write of this workbook left when it was
+        killed (they hold every signer's name and email): only regular files of this
+        process's user named exactly as this backend names them."""
+        pattern = re.compile(re.escape(self._temp_prefix) + _TEMP_CHARACTERS + r"\.xlsx")
+        try:
+            names = os.listdir(self.path.parent)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if not pattern.fullmatch(name):
+                continue
+            leftover = self.path.parent / name
+            with contextlib.suppress(FileNotFoundError):
+                info = os.lstat(leftover)
+                if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+                    leftover.unlink()
 
 
-def _is_empty(sheet: Worksheet) -> bool:
-    return sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
+def _version(handle: IO[bytes]) -> Version:
+    info = os.fstat(handle.fileno())
+    handle.seek(0)
+    return Version(info.st_mtime_ns, info.st_size, hashlib.file_digest(handle, "sha256")
+                   .hexdigest())
 
 
-def _text_cells(values: Sequence[Cell]) -> list[object]:
-    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+def _sheet_names(handle: IO[bytes], path: Path) -> list[str]:
+    """The tabs' names from the workbook's index alone (no cells are read)."""
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            return list(worksheet_parts(archive, None).values())
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise BackendError(f"{path} is not a readable .xlsx workbook ({exc})") from None
 
 
-def _formula_like(value: object) -> bool:
-    """A string openpyxl would store as a formula ("=…") or an error ("#N/A")."""
-    return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+def _frames(handle: IO[bytes], tabs: Sequence[str], path: Path
+            ) -> dict[str, pd.DataFrame | None]:
+    # calamine (Rust) reads a big tab about ten times faster than openpyxl's read-only
+    # mode; like `data_only`, it gives a formula's last computed value.
+    handle.seek(0)
+    book = _calamine(handle, path)
+    try:
+        found = {tab: find_tab(tab, book.sheet_names, display_path(path)) for tab in tabs}
+        return {
+            tab: frame_from_rows(book.get_sheet_by_name(name).to_python(
+                skip_empty_area=False)) if name is not None else None
+            for tab, name in found.items()
+        }
+    except CalamineError as exc:
+        raise BackendError(f"{path} is not a readable .xlsx workbook ({exc})") from None
+    finally:
+        book.close()
 
 
-def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
-    """Append one row, every string stored as text.
+def _calamine(handle: IO[bytes], path: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_filelike(handle)
+    except (OSError, CalamineError) as exc:
+        problem = xlsx_problem(path, display_path(path))
+        if problem is not None:  # a csv, a zip, an empty file...: say which
+            raise problem from None
+        raise BackendError(f"{path} is not a readable .xlsx workbook ({exc})") from None
 
-    `Worksheet.append` keeps its own next-row counter (asking `max_row` per row scans every
-    cell: quadratic). openpyxl turns a string starting with "=" into a formula and "#N/A" into
-    an error; forcing such a cell's data_type back to "s" makes it a plain string cell,
-    whatever the respondent typed.
-    """
-    cells = _text_cells(values)
-    sheet.append(cells)
-    row = sheet._current_row  # the row just appended; openpyxl has no public accessor
-    for column, value in enumerate(cells, start=1):
-        if _formula_like(value):
-            sheet.cell(row=row, column=column).data_type = "s"
+
+def _skeleton(writes: Sequence[TabWrite]) -> io.BytesIO:
+    """A new workbook with the written tabs, empty (openpyxl writes the package parts)."""
+    book = Workbook()
+    book.remove(book.active)
+    for change in writes:
+        if change.tab not in book.sheetnames:
+            book.create_sheet(change.tab)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _keep_permissions(fd: int, original: IO[bytes] | None) -> None:
+    """The new file gets the old one's permission bits (mkstemp makes it 0600), and its
+    owner and group when running as root; a new workbook gets what the umask allows."""
+    if original is None:
+        umask = os.umask(0o022)  # os.umask is the only way to read it: set, then put back
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        return
+    info = os.fstat(original.fileno())
+    if os.geteuid() == 0:
+        os.fchown(fd, info.st_uid, info.st_gid)
+    os.fchmod(fd, stat.S_IMODE(info.st_mode))
