@@ -28,6 +28,10 @@ EXIT_CODES = """exit status:
   1  the run failed; nothing was half-written, run it again
   2  the command line, the job file, the sheet or one of the job's files needs
      fixing (the message says which); running again as it is will not help"""
+CHECK_EXIT_CODES = """exit status:
+  0  ready to run
+  1  a check failed; the FAIL lines say what to do
+  2  the job file needs fixing, or its source or target cannot be opened"""
 JOB_HELP = "a job file, e.g. jobs/demo.toml"
 WAIT_HELP = ("if a run of this job is in progress, wait up to SECONDS for it to finish "
              "(default: stop at once)")
@@ -56,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     after = _common_options(argparse.SUPPRESS)
 
-    def command(name: str, text: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=text, description=text, epilog=EXIT_CODES,
+    def command(name: str, text: str, epilog: str = EXIT_CODES) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=text, description=text, epilog=epilog,
                                    formatter_class=argparse.RawDescriptionHelpFormatter,
                                    parents=[after])
 
@@ -73,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
 
     check = command("check", "check the job file, credentials, access and header mapping, "
-                    "writing nothing")
+                    "writing nothing", CHECK_EXIT_CODES)
     check.add_argument("job", metavar="JOB", help=JOB_HELP)
 
     for name, text in (

@@ -170,13 +170,15 @@ class State:
             return PathError(f"cannot write the state file {self.path} ({exc}): it, or its "
                              "folder, is not a file and a folder signer-sync may write. Fix "
                              "it, or change [state] path in the job file, and run again")
-        return StateError(f"{what.format(path=self.path)} ({exc})")
+        return StateError(f"{what.format(path=self.path)} ({exc})",
+                          transient=code in ("SQLITE_BUSY", "SQLITE_LOCKED"))
 
     def _sound(self) -> bool:
         """PRAGMA quick_check without waiting for locks: False only on evidence of damage
         (a lock held by someone else is no evidence, and neither is a missing file)."""
         try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=0)
+            db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
+                                 timeout=0)
         except sqlite3.Error:
             return True
         try:

@@ -7,8 +7,6 @@ import pytest
 from sync.cli import main
 from tests.jobs import write_job
 
-COMMANDS = ("run", "digest", "check", "schedule", "status")
-
 
 def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     with pytest.raises(SystemExit) as done:
@@ -17,13 +15,23 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [(), *((c,) for c in COMMANDS)], ids=["main", *COMMANDS])
+RUNNING = ("run", "digest", "schedule", "status")
+
+
+@pytest.mark.parametrize("argv", [(), *((c,) for c in RUNNING)], ids=["main", *RUNNING])
 def test_every_help_ends_with_the_exit_codes(capsys, argv) -> None:
     text = _help(capsys, *argv)
     epilog = text[text.index("exit status:"):]
     assert "0  done" in epilog
     assert "1  the run failed; nothing was half-written, run it again" in epilog
     assert "2  the command line, the job file, the sheet or one of the job's files" in epilog
+
+
+def test_check_help_says_what_its_exit_codes_mean(capsys) -> None:
+    epilog = _help(capsys, "check").split("exit status:")[1]
+    assert "0  ready to run" in epilog
+    assert "1  a check failed; the FAIL lines say what to do" in epilog
+    assert "2  the job file needs fixing, or its source or target cannot be opened" in epilog
 
 
 def test_the_help_is_in_plain_words(capsys) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from sync.cli import main
 from sync.config import load_job
-from sync.errors import PathError
+from sync.errors import PathError, StateError
 from sync.pipeline import run_job
 from sync.state import State
 from tests.jobs import Clock, write_job
@@ -150,19 +150,22 @@ def test_a_damaged_state_file_says_what_to_do_exits_2_and_moving_it_aside_recove
     assert _ids(job_config.target.path) == ids
 
 
-def test_a_lock_on_a_sound_state_file_is_not_taken_for_damage(tmp_path: Path) -> None:
-    """Real contention stays a retryable failure (exit 1), and is told apart at once."""
+def test_a_lock_on_a_sound_state_file_is_not_taken_for_damage(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """Real contention stays a retryable failure (exit 1), never reported as damage."""
+    monkeypatch.setattr("sync.state.BUSY_TIMEOUT_SECONDS", 0.05)
     job = load_job(write_job(tmp_path))
     state = State(job.state_path)
     holder = sqlite3.connect(job.state_path)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        error = state._failure(sqlite3.OperationalError("database is locked"),
-                               "the state file {path} could not be updated")
+        with pytest.raises(StateError) as failed:
+            state.runs()
     finally:
         holder.rollback()
         holder.close()
-    assert error.exit_code == 1 and "database is locked" in str(error)
+    assert failed.value.exit_code == 1 and failed.value.transient
+    assert "database is locked" in str(failed.value) and "damaged" not in str(failed.value)
 
 
 @pytest.mark.parametrize(("table", "column", "value"), [
