@@ -1,4 +1,5 @@
-"""Make the README's pictures from the demo: `python docs/pictures.py` (needs `chromium`).
+"""Make the README's pictures from the demo: `.venv/bin/python docs/pictures.py`
+(the environment's python, with signer-sync installed; needs `chromium`).
 
 The demo's responses arrive in two batches, a week apart, so the second digest shows what a
 weekly digest looks like: a few new signers, late signers ready to add, the change from

@@ -1,6 +1,7 @@
 """The `signer-sync` command: parse, load the job, call the pipeline, print. Nothing else.
 
-Exit status: 0 done; 1 the run failed (nothing half-written); 2 bad config or usage.
+Exit status: 0 done; 1 the run failed (nothing half-written); 2 bad config or usage, or a
+file of the job that needs fixing (see EXIT_CODES, shown in every command's help).
 """
 
 from __future__ import annotations
@@ -22,45 +23,70 @@ from sync.render.markdown import render_markdown
 log = logging.getLogger("sync")
 
 
+EXIT_CODES = """exit status:
+  0  done
+  1  the run failed; nothing was half-written, run it again
+  2  the command line, the job file, the sheet or one of the job's files needs
+     fixing (the message says which); running again as it is will not help"""
+CHECK_EXIT_CODES = """exit status:
+  0  ready to run
+  1  a check failed; the FAIL lines say what to do
+  2  the job file needs fixing, or its source or target cannot be opened"""
+JOB_HELP = "a job file, e.g. jobs/demo.toml"
+WAIT_HELP = ("if a run of this job is in progress, wait up to SECONDS for it to finish "
+             "(default: stop at once)")
+
+
+def _common_options(default: object) -> argparse.ArgumentParser:
+    """-q and --log-format, accepted before the command and after it. After it, they
+    default to SUPPRESS so they never undo the same option given before the command."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("-q", "--quiet", action="store_true", default=default,
+                         help="print only the summary")
+    options.add_argument("--log-format", choices=FORMATS, default=default,
+                         help="log lines as text (default) or one JSON object per line")
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="signer-sync",
         description="Turn a Google Form's sign-on responses into a curated signer list.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(None)],
     )
+    parser.set_defaults(quiet=False, log_format="text")
     parser.add_argument("--version", action="version", version=f"signer-sync {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
-    parser.add_argument("--log-format", choices=FORMATS, default="text",
-                        help="log lines as text (default) or one JSON object per line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    after = _common_options(argparse.SUPPRESS)
 
-    run = commands.add_parser(
-        "run", help="one sync: read, normalize, curate, write the curated tab"
-    )
-    run.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
-    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                     help="if a run of this job is in progress, wait up to SECONDS for it "
-                     "(default: refuse at once)")
+    def command(name: str, text: str, epilog: str = EXIT_CODES) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=text, description=text, epilog=epilog,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter,
+                                   parents=[after])
 
-    digest = commands.add_parser(
-        "digest", help="a sync, then the digest of what changed since the last digest"
-    )
-    digest.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
+    run = command("run", "one sync: read the responses, clean them up, write the curated tab")
+    run.add_argument("job", metavar="JOB", help=JOB_HELP)
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
+
+    digest = command("digest", "a sync, then the digest of what changed since the last digest")
+    digest.add_argument("job", metavar="JOB", help=JOB_HELP)
     digest.add_argument("--dry-run", action="store_true",
-                        help="print the digest without writing anything or advancing state")
-    digest.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                        help="if a run of this job is in progress, wait up to SECONDS for it "
-                        "(default: refuse at once)")
+                        help="print the digest without writing anything (the next digest "
+                        "still covers the same time)")
+    digest.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
 
-    for name, text in (("schedule", "the worker: every job's sync and digest on their crons"),
-                       ("status", "last run, last digest, next fire times, totals")):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("jobs", nargs="*", metavar="JOB",
-                             help="job files (default: every jobs/*.toml)")
+    check = command("check", "check the job file, credentials, access and header mapping, "
+                    "writing nothing", CHECK_EXIT_CODES)
+    check.add_argument("job", metavar="JOB", help=JOB_HELP)
 
-    check = commands.add_parser(
-        "check", help="check config, credentials, access and header mapping, writing nothing"
-    )
-    check.add_argument("job", metavar="JOB", help="a job file, e.g. jobs/demo.toml")
+    for name, text in (
+            ("schedule", "the worker: runs every job's sync and digest at their scheduled "
+             "times, until stopped"),
+            ("status", "each job's last run, last digest, next run times and totals")):
+        many = command(name, text)
+        many.add_argument("jobs", nargs="*", metavar="JOB",
+                          help="job files (default: every jobs/*.toml)")
     return parser
 
 
@@ -113,7 +139,7 @@ def _run_summary(result: RunResult) -> str:
     where = "written" if result.wrote else "unchanged"
     return (
         f"{result.job}: {result.count(ORGANIZATION)} organizations, "
-        f"{result.count(INDIVIDUAL)} individuals ({result.new_signers} new), "
+        f"{result.count(INDIVIDUAL)} individuals ({result.new_signers} added to the tab), "
         f"{result.needs_review} need review, {_plural(len(result.skipped), 'response')} "
         "skipped; "
         f"curated tab {where}."

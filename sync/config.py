@@ -36,6 +36,14 @@ DEFAULT_SOURCE_TAB = "Form Responses 1"
 EMAIL_VIA = ("smtp", "gmail")
 SMTP_USERNAME_ENV = "SIGNER_SYNC_SMTP_USERNAME"
 SMTP_PASSWORD_ENV = "SIGNER_SYNC_SMTP_PASSWORD"
+# A job's name is part of file names (state/NAME.sqlite, NAME-letter-list.txt, the digests):
+# letters (any script), digits, spaces, "-", "_" and ".", starting with a letter or digit,
+# so no name can reach outside its folder ("../../x") or hide a file (".x").
+JOB_NAME = re.compile(r"[^\W_][\w .-]*")
+MAX_JOB_NAME = 100
+# The longest tab name each spreadsheet accepts, and (Excel) the characters it refuses.
+MAX_TAB_NAME = {"workbook": 31, "google": 100}
+EXCEL_TAB_FORBIDDEN = "/\\?*[]:"
 
 
 @dataclass(frozen=True)
@@ -237,11 +245,11 @@ def _load_job(path: str | Path) -> JobConfig:
         raise ConfigError(_toml_error(file, exc)) from None
     file = file.resolve()
     top = _Reader(file, "", raw)
-    name = top.text("name", file.stem)
-    assert name is not None
+    name = _job_name(top, file.stem)
     if "source" not in raw:
         top.fail("needs a [source] table (kind, and path or spreadsheet)")
     source = _source(_Reader(file, "source", raw["source"]))
+    _tab_name(_Reader(file, "source", raw["source"]), "tab", source.tab, source.kind)
     target = _target(file, raw.get("target"), source)
     state = _Reader(file, "state", raw.get("state", {}))
     letter = _Reader(file, "letter", raw.get("letter", {}))
@@ -251,7 +259,7 @@ def _load_job(path: str | Path) -> JobConfig:
         file=file,
         source=source,
         target=target,
-        state_path=state.path("path", f"../state/{name}.sqlite"),  # type: ignore[arg-type]
+        state_path=_own_path(state, "path", f"../state/{name}.sqlite"),
         digest_dir=digest.path("dir", "../out/digests"),  # type: ignore[arg-type]
         published=_published(letter),
         us_only=letter.boolean("us_only", True),
@@ -282,6 +290,47 @@ def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
             if any(c in written for c in _CURLY) else "put text in straight double quotes")
     return (f"{file}: line {number} is not valid TOML ({message[:at.start()]}): "
             f"{written[:80]!r}; {hint}, like name = \"demo\"")
+
+
+def _job_name(top: _Reader, default: str) -> str:
+    """`name` (default: the job file's name), refused unless it is safe as a file name."""
+    name = top.text("name", default)
+    assert name is not None
+    if (not JOB_NAME.fullmatch(name) or len(name) > MAX_JOB_NAME
+            or name.endswith((".", " "))):
+        where = "`name`" if "name" in top.data else "the job's name (the file's name)"
+        top.fail(f"{where} {name!r} cannot be used: the state file and the digests are named "
+                 "after it. Use letters, digits, spaces, \"-\", \"_\" or \".\", starting with "
+                 f"a letter or digit, at most {MAX_JOB_NAME} characters (e.g. name = "
+                 "\"letter-2021\")")
+    return name
+
+
+def _own_path(reader: _Reader, key: str, default: str) -> Path:
+    """A file signer-sync writes itself: its folder resolved, its own name kept, so a link
+    at that name is seen (and refused, see sync.own_files) rather than silently followed."""
+    full = reader.file.parent / Path(reader.text(key, default) or default).expanduser()
+    if full.name in ("", ".", ".."):
+        return full.resolve()
+    return full.parent.resolve() / full.name
+
+
+def _tab_name(reader: _Reader, key: str, tab: str, kind: str) -> None:
+    """Refuse a tab name the spreadsheet of `kind` would refuse, before anything runs."""
+    limit = MAX_TAB_NAME.get(kind)
+    if limit is None:
+        return
+    spreadsheet = "an Excel workbook" if kind == "workbook" else "a Google spreadsheet"
+    if len(tab) > limit:
+        reader.fail(f"[{reader.table}] `{key}` {tab!r} is {len(tab)} characters long; a tab "
+                    f"of {spreadsheet} has at most {limit}")
+    if kind == "workbook":
+        bad = sorted({c for c in tab if c in EXCEL_TAB_FORBIDDEN})
+        if bad or tab.startswith("'") or tab.endswith("'"):
+            shown = " ".join(bad) if bad else "'"
+            reader.fail(f"[{reader.table}] `{key}` {tab!r} cannot be a tab of {spreadsheet}: "
+                        f"it contains {shown} (a tab name cannot contain / \\ ? * [ ] : or "
+                        "begin or end with ')")
 
 
 def _source(reader: _Reader) -> SourceConfig:
@@ -328,6 +377,8 @@ def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
         "digest_tab": reader.text("digest_tab", DIGEST_TAB),
         "letter_tab": reader.text("letter_tab", LETTER_TAB),
     }
+    for key, tab in tabs.items():
+        _tab_name(reader, key, tab, kind)  # type: ignore[arg-type]
     # compared as the backends find tabs: "Letter list" is the "Letter List" tab
     if len({fold(t) for t in tabs.values() if t}) < len(tabs):
         reader.fail("[target] `curated_tab`, `digest_tab` and `letter_tab` must be different tabs")

@@ -97,6 +97,8 @@ def build_digest(curated: pd.DataFrame, previous: pd.DataFrame, at: dt.datetime,
                  previous_totals: Mapping[str, int] | None = None,
                  published: dt.date | None = None) -> Digest:
     """Compare the curated signers with the snapshot the last digest reported."""
+    if since is not None and since.tzinfo is not None and at.tzinfo is not None:
+        since = since.astimezone(at.tzinfo)  # read back with an offset: shown in at's zone
     before = previous.set_index("Signer ID") if not previous.empty else None
     seen = curated["Signer ID"].isin(before.index) if before is not None else pd.Series(
         False, index=curated.index)
@@ -140,4 +142,5 @@ def _plural(count: int, noun: str) -> str:
 
 
 def stamp(moment: dt.datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    """A digest's time as people read it, with its zone ("2021-12-06 09:00 EST")."""
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else ""

@@ -2,11 +2,13 @@
 
     SyncError                 anything signer-sync reports instead of a traceback (exit 1)
     ├── ConfigError           the job file or the sheet's shape is wrong; fix and rerun (exit 2)
-    │   └── HeaderError       a required question has no column in the response sheet
+    │   ├── HeaderError       a required question has no column in the response sheet
+    │   └── PathError         a file or folder of the service's own cannot be used as it is
     ├── SourceError           the responses could not be read
     ├── BackendError          the target spreadsheet could not be read or written
     ├── StateError            the state database could not be used
-    │   └── RunInProgressError  another run of the same job holds the job's lock
+    │   ├── RunInProgressError  another run of the same job holds the job's lock
+    │   └── DamagedStateError   the state file is damaged; rerunning never helps (exit 2)
     └── StageError            a pipeline stage failed; names the stage, wraps the cause
 
 `transient` marks errors worth retrying later (rate limits, timeouts, server errors):
@@ -34,6 +36,11 @@ class HeaderError(ConfigError):
     """The response sheet lacks a column the job needs."""
 
 
+class PathError(ConfigError):
+    """A state, lock or output file is a symbolic link, or its folder is missing, not a
+    folder or not writable: a person has to fix the file system, rerunning never helps."""
+
+
 class SourceError(SyncError):
     pass
 
@@ -48,6 +55,13 @@ class StateError(SyncError):
 
 class RunInProgressError(StateError):
     """Another run of the same job (the worker's or a person's) is running right now."""
+
+
+class DamagedStateError(StateError):
+    """The state file is not a sound SQLite database, or holds values no version of
+    signer-sync wrote: the same error would come back on every run."""
+
+    exit_code = 2
 
 
 class StageError(SyncError):

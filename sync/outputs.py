@@ -6,7 +6,9 @@
   run whose list changed, so it always matches the `Letter List` tab.
 
 Each file is written to a temporary file in the same folder and then renamed over the
-old one, so a reader never sees half a file.
+old one, so a reader never sees half a file. A symbolic link in a file's place is refused,
+not followed, and a folder that cannot be written is a `PathError` naming it (see
+`sync.own_files`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from sync import own_files
 from sync.config import JobConfig
 from sync.delivery.message import chart_ids, digest_message
 from sync.digest import Digest
@@ -24,6 +27,9 @@ from sync.render.charts import data_uri, digest_charts
 from sync.render.html import render_html
 from sync.render.letter import LetterList, render_letter_text
 from sync.render.markdown import render_markdown
+
+DIGEST_FILE = "a digest file"
+LETTER_FILE = "the letter list file"
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,19 @@ def digest_file_pair(markdown: Path) -> tuple[Path, Path]:
     return markdown, markdown.with_suffix(".html")
 
 
+def taken(markdown: Path) -> bool:
+    """Whether a digest already has this name; a link in the way of either file is refused
+    here, before anything of the digest is recorded or written."""
+    for path in digest_file_pair(markdown):
+        own_files.refuse_link(path, DIGEST_FILE)
+    return markdown.exists()
+
+
 def write_digest_files(markdown: Path, rendered: RenderedDigest) -> tuple[Path, Path]:
     """The Markdown and HTML digest files, the Markdown one at `markdown`."""
     markdown, html = digest_file_pair(markdown)
-    return _write(markdown, rendered.markdown), _write(html, rendered.html)
+    return (_write(markdown, rendered.markdown, DIGEST_FILE),
+            _write(html, rendered.html, DIGEST_FILE))
 
 
 def write_letter_file(job: JobConfig, letter: LetterList) -> Path | None:
@@ -60,11 +75,16 @@ def write_letter_file(job: JobConfig, letter: LetterList) -> Path | None:
     path = letter_file(job)
     text = render_letter_text(letter, job.name)
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return None
-    except FileNotFoundError:
+        with os.fdopen(own_files.open_no_follow(path, os.O_RDONLY, LETTER_FILE),
+                       encoding="utf-8") as old:
+            if old.read() == text:
+                return None
+    except (FileNotFoundError, UnicodeDecodeError):
         pass
-    return _write(path, text)
+    except OSError as exc:
+        own_files.refuse_unusable(path, LETTER_FILE, exc)
+        raise
+    return _write(path, text, LETTER_FILE)
 
 
 def digest_email(job: JobConfig, digest: Digest, rendered: RenderedDigest,
@@ -82,14 +102,22 @@ def digest_email(job: JobConfig, digest: Digest, rendered: RenderedDigest,
     )
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+def _write(path: Path, text: str, what: str) -> Path:
+    own_files.refuse_link(path, what)
+    own_files.make_folder(path.parent, "the digest folder, [digest] dir")
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-",
+                                        suffix=path.suffix)
+    except OSError as exc:
+        own_files.refuse_unusable(path, what, exc)
+        raise
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            own_files.refuse_unusable(path, what, exc)
         raise
     return path

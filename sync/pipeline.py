@@ -503,7 +503,7 @@ def digest_file_path(job: JobConfig, digest: digests.Digest) -> Path:
     first (`NAME-2021-11-01-0900-2.md`)."""
     stem = f"{job.name}-{digest.at:%Y-%m-%d-%H%M}"
     path, number = job.digest_dir / f"{stem}.md", 1
-    while path.exists():
+    while outputs.taken(path):
         number += 1
         path = job.digest_dir / f"{stem}-{number}.md"
     return path

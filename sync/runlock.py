@@ -8,6 +8,8 @@ Stdlib `fcntl.flock` rather than the `filelock` package: the worker and its depl
 POSIX-only, flock is released by the kernel when a process dies (a killed worker never
 leaves a stale lock), and we need to read the holder's details, which filelock does not
 keep. Two opens of the file in one process conflict as well, so threads are covered too.
+The lock file is opened with `O_NOFOLLOW` (see `sync.own_files`): a symbolic link in its
+place is refused rather than followed and truncated.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync import own_files
 from sync.errors import RunInProgressError, StateError
 
 POLL_SECONDS = 0.2
@@ -45,10 +48,12 @@ def lock_path(state_path: Path) -> Path:
     return state_path.with_name(state_path.name + ".lock")
 
 
-def _read_holder(handle_path: Path) -> Holder:
+def _read_holder(fd: int) -> Holder:
     try:
-        data = json.loads(handle_path.read_text(encoding="utf-8") or "{}")
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
     except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
         data = {}
     pid = data.get("pid")
     return Holder(pid if isinstance(pid, int) else None, str(data.get("kind", "")),
@@ -74,15 +79,16 @@ def job_lock(job_name: str, state_path: Path, *, kind: str, at: dt.datetime,
     """
     path = lock_path(state_path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        own_files.make_folder(path.parent, "the state folder")
+        fd = own_files.open_no_follow(path, os.O_RDWR | os.O_CREAT, "the job's lock file")
     except OSError as exc:
+        own_files.refuse_unusable(path, "the job's lock file", exc)
         raise StateError(f"{job_name}: cannot open the lock file {path} ({exc})") from None
     try:
         deadline = time.monotonic() + wait
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                holder = _read_holder(path)
+                holder = _read_holder(fd)
                 raise RunInProgressError(
                     f"{job_name}: a run of job {job_name} is in progress "
                     f"({holder.describe()}); try again when it has finished",
@@ -106,11 +112,11 @@ def current_holder(state_path: Path) -> Holder | None:
     path = lock_path(state_path)
     if not path.exists():
         return None
-    fd = os.open(path, os.O_RDONLY)
+    fd = own_files.open_no_follow(path, os.O_RDONLY, "the job's lock file")
     try:
         if _try_lock(fd):
             fcntl.flock(fd, fcntl.LOCK_UN)
             return None
-        return _read_holder(path)
+        return _read_holder(fd)
     finally:
         os.close(fd)

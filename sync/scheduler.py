@@ -171,18 +171,18 @@ class Worker:
                 log.info("%s started", kind)
                 result = run_job(job, with_digest=with_digest)
             except RunInProgressError as exc:
-                log.warning("skipped: %s; the next fire will catch up", _unlabelled(exc, name))
+                log.warning("skipped: %s; the next run will catch up", _unlabelled(exc, name))
                 return
             except SyncError as exc:
-                log.error("failed: %s; will retry at the next fire time", _unlabelled(exc, name))
+                log.error("failed: %s; will retry at the next run time", _unlabelled(exc, name))
                 return
             except Exception as exc:
-                log.error("failed unexpectedly: %s: %s; will retry at the next fire time",
+                log.error("failed unexpectedly: %s: %s; will retry at the next run time",
                           type(exc).__name__, exc)
                 return
-            log.info("%s ok: %d organizations, %d individuals (%d new), %d need review; "
-                     "curated tab %s", kind, result.count(ORGANIZATION), result.count(INDIVIDUAL),
-                     result.new_signers, result.needs_review,
+            log.info("%s ok: %d organizations, %d individuals (%d added to the tab), "
+                     "%d need review; curated tab %s", kind, result.count(ORGANIZATION),
+                     result.count(INDIVIDUAL), result.new_signers, result.needs_review,
                      "written" if result.wrote else "unchanged")
 
     def stop(self) -> None:

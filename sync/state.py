@@ -17,6 +17,12 @@ Every table is created with IF NOT EXISTS, so a state file from an older version
 new tables the first time a newer version opens it (and loses `pending_defaults`, which
 older versions kept and this one does not need: the curated tab's rows tell the tool's
 statuses from a reviewer's).
+
+A damaged state file fails the same way on every run, so it is told apart from a passing
+failure: SQLite's own verdict (SQLITE_CORRUPT, SQLITE_NOTADB) or, for any other error, a
+`PRAGMA quick_check` that does not wait for locks, so a damaged page is reported at once
+instead of as "database is locked" after the busy timeout. It is then a
+`DamagedStateError` (exit 2) saying to move the file aside (see `DAMAGED_ADVICE`).
 """
 
 from __future__ import annotations
@@ -31,8 +37,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sync import frames
-from sync.errors import StateError
+from sync import frames, own_files
+from sync.errors import DamagedStateError, PathError, StateError, SyncError
 from sync.review import Decision
 
 SCHEMA = """
@@ -69,6 +75,19 @@ CREATE TABLE IF NOT EXISTS pending_snapshot (
 # Columns added to `runs` after the first release; `State` adds them to older files.
 RUN_COLUMNS_ADDED = {"organizations": "INTEGER", "individuals": "INTEGER"}
 SNAPSHOT_COLUMNS = ("Signer ID", "Type", "Name", "Status", "Last Updated", "Responses")
+# How long a statement waits for another connection's lock. Runs of a job never overlap
+# (sync.runlock), so only `status` reading at the same moment can hold one, briefly.
+BUSY_TIMEOUT_SECONDS = 30
+# SQLite's names for a file that is not a sound database: retrying never helps.
+DAMAGED_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT"}
+# Files SQLite writes beside the database; a link there would be written through too.
+SIDE_FILES = ("-journal", "-wal", "-shm")
+DAMAGED_ADVICE = (
+    "Running again will not help. Move the file aside (rename it, e.g. to {name}.damaged) "
+    "and run again: a new state file is made, and Signer IDs, Listed As, Status and "
+    "Reviewer Note are read back from the curated tab. What only the state file knew is "
+    "lost: the next digest reports every signer as new, digest emails not yet sent are "
+    "not sent, and `status` starts a new run history")
 
 
 @dataclass(frozen=True)
@@ -119,30 +138,71 @@ class PendingDigest:
 class State:
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
-                have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-                for column, kind in RUN_COLUMNS_ADDED.items():
-                    if column not in have:
-                        db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the state file {path} ({exc})") from None
+        own_files.make_folder(path.parent, "the state folder")
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+            for column, kind in RUN_COLUMNS_ADDED.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        for suffix in ("", *SIDE_FILES):
+            own_files.refuse_link(self.path.with_name(self.path.name + suffix), "the state file")
         try:
-            db = sqlite3.connect(self.path, timeout=30)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
         except sqlite3.Error as exc:
-            raise StateError(f"cannot open the state file {self.path} ({exc})") from None
+            raise self._failure(exc, "cannot open the state file {path}") from None
         try:
             with db:
                 yield db
         except sqlite3.Error as exc:
-            raise StateError(f"the state file {self.path} could not be updated ({exc})") from None
+            raise self._failure(exc, "the state file {path} could not be updated") from None
         finally:
             db.close()
+
+    def _failure(self, exc: sqlite3.Error, what: str) -> SyncError:
+        """A `DamagedStateError` when the file is damaged, a `PathError` when it cannot be
+        written, else a `StateError` (run again)."""
+        code = getattr(exc, "sqlite_errorname", "")
+        if code in DAMAGED_CODES or not self._sound():
+            return self.damaged(str(exc))
+        if code in ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM"):
+            return PathError(f"cannot write the state file {self.path} ({exc}): it, or its "
+                             "folder, is not a file and a folder signer-sync may write. Fix "
+                             "it, or change [state] path in the job file, and run again")
+        return StateError(f"{what.format(path=self.path)} ({exc})",
+                          transient=code in ("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+    def _sound(self) -> bool:
+        """PRAGMA quick_check without waiting for locks: False only on evidence of damage
+        (a lock held by someone else is no evidence, and neither is a missing file)."""
+        try:
+            db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
+                                 timeout=0)
+        except sqlite3.Error:
+            return True
+        try:
+            return db.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        except sqlite3.Error as exc:
+            return getattr(exc, "sqlite_errorname", "") not in DAMAGED_CODES
+        finally:
+            db.close()
+
+    @contextmanager
+    def _reading(self, table: str) -> Iterator[None]:
+        """Values read back from `table` that no run could have written (bad JSON, a date
+        that is not one) mean the file was edited or damaged: say so, never a traceback."""
+        try:
+            yield
+        except (TypeError, ValueError) as exc:
+            raise self.damaged(f"table {table} holds a value signer-sync cannot read: {exc}"
+                               ) from None
+
+    def damaged(self, problem: str) -> DamagedStateError:
+        return DamagedStateError(f"the state file {self.path} is damaged ({problem}). "
+                                 + DAMAGED_ADVICE.format(name=self.path.name))
 
     # runs -----------------------------------------------------------------------------
     def start_run(self, kind: str, at: dt.datetime) -> int:
@@ -178,7 +238,8 @@ class State:
         """When this job's first run started: the tool has been in use since then."""
         with self._connect() as db:
             row = db.execute("SELECT started_at FROM runs ORDER BY id LIMIT 1").fetchone()
-        return dt.datetime.fromisoformat(row[0]) if row else None
+        with self._reading("runs"):
+            return dt.datetime.fromisoformat(row[0]) if row else None
 
     # signer IDs and reviewer decisions --------------------------------------------------
     def registry(self) -> dict[str, str]:
@@ -206,7 +267,8 @@ class State:
             row = db.execute(
                 "SELECT digest_at, since, summary, counts FROM digests ORDER BY id DESC LIMIT 1"
             ).fetchone()
-        return None if row is None else _record(row)
+        with self._reading("digests"):
+            return None if row is None else _record(row)
 
     def digest_snapshot(self) -> pd.DataFrame:
         with self._connect() as db:
@@ -268,7 +330,11 @@ class State:
                              " FROM pending_digest").fetchone()
         if row is None:
             return None
-        return PendingDigest(_record(row[:4]), json.loads(row[4]), row[5])
+        with self._reading("pending_digest"):
+            tab_row = json.loads(row[4])
+            if not isinstance(tab_row, list):
+                raise ValueError(f"tab_row is not a list: {row[4]!r}")
+            return PendingDigest(_record(row[:4]), [str(v) for v in tab_row], row[5])
 
     def commit_pending(self) -> None:
         """The pending digest was published: make it the last digest."""
@@ -304,9 +370,14 @@ def _digest_values(record: DigestRecord) -> tuple[str, str | None, str, str]:
 
 
 def _record(row: tuple[str, str | None, str, str | None]) -> DigestRecord:
+    """A digests row as a record; ValueError when it holds what no run writes."""
+    counts = json.loads(row[3] or "{}")
+    if not isinstance(counts, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
+        raise ValueError(f"counts are not numbers by name: {row[3]!r}")
     return DigestRecord(dt.datetime.fromisoformat(row[0]),
                         dt.datetime.fromisoformat(row[1]) if row[1] else None,
-                        row[2], json.loads(row[3] or "{}"))
+                        str(row[2]), counts)
 
 
 def _insert_digest(db: sqlite3.Connection, record: DigestRecord) -> None:

@@ -54,7 +54,7 @@ def _run_line(status: JobStatus) -> str:
         return f"{head}, FAILED: {run.message or 'no message recorded'}"
     where = "tab written" if run.wrote else "tab unchanged"
     return (f"{head}, ok: {run.responses} responses, {run.signers} signers "
-            f"({run.new_signers} new), {run.skipped} skipped; {where}")
+            f"({run.new_signers} added to the tab), {run.skipped} skipped; {where}")
 
 
 def _totals_line(status: JobStatus) -> str:

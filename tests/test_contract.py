@@ -164,7 +164,7 @@ def test_a_run_writes_the_curated_tab_and_a_second_run_writes_nothing(
     writes = sheet.writes()
 
     assert main(["run", str(sheet.job)]) == 0
-    assert "(0 new)" in capsys.readouterr().out
+    assert "(0 added to the tab)" in capsys.readouterr().out
     assert sheet.writes() == writes
     assert sheet.tab(CURATED) == rows
     assert len(sheet.tab("Form Responses 1")) == 2

@@ -95,3 +95,21 @@ def test_state_file_from_before_the_outbox_opens_and_gains_it(tmp_path):
     state = State(path)
     assert state.pending_mail() == []
     assert state.last_digest().counts == {"organizations": 4}
+
+
+def test_every_time_a_digest_shows_carries_its_time_zone(tmp_path):
+    """Markdown, HTML and the digest tab's Digest At and Since say which zone they are in,
+    the job's (America/New_York here), also for a `since` read back from the state file."""
+    job = load(tmp_path, extra='[schedule]\ntimezone = "America/New_York"\n')
+    zone = ZoneInfo(job.schedule.timezone)
+    clock = Clock(dt.datetime(2021, 11, 8, 9, 0, tzinfo=zone))
+    run_job(job, with_digest=True, clock=clock)
+    clock.advance(days=7)
+    result = run_job(job, with_digest=True, clock=clock)
+    period = "2021-11-15 09:00 EST, since 2021-11-08 09:00 EST"
+    assert period in result.digest_file.read_text()
+    assert period in result.html_file.read_text()
+    header, *rows = _tab(job.target.path, "Signer Digest")
+    assert header[:2] == ["Digest At", "Since"]
+    assert [row[:2] for row in rows] == [["2021-11-08 09:00 EST", None],
+                                         ["2021-11-15 09:00 EST", "2021-11-08 09:00 EST"]]

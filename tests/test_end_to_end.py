@@ -53,7 +53,7 @@ def test_demo_runs_twice_without_change_and_digests_once(
 
     assert main(["run", str(demo)]) == 0
     assert book.read_bytes() == saved  # nothing rewritten
-    assert "(0 new)" in capsys.readouterr().out and curated(book).equals(first)
+    assert "(0 added to the tab)" in capsys.readouterr().out and curated(book).equals(first)
 
     assert main(["digest", str(demo)]) == 0
     report = capsys.readouterr().out

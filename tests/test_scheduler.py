@@ -125,7 +125,7 @@ def test_a_failing_job_is_logged_and_recorded_and_the_other_job_keeps_running(
     error_lines = [line for line in capsys.readouterr().err.splitlines() if " ERROR " in line]
     assert len(error_lines) == 1
     assert "broken: failed: " in error_lines[0] and "failed: broken:" not in error_lines[0]
-    assert "retry at the next fire time" in error_lines[0]
+    assert "retry at the next run time" in error_lines[0]
 
     broken.source.path.write_text(working_form, encoding="utf-8")
     driver.move_to(at("2026-12-01T12:00:00"))

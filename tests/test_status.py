@@ -76,4 +76,4 @@ def test_status_shows_the_counts_of_a_run_that_found_nothing_new(tmp_path, capsy
     run_job(job)
     code, out = _status(capsys, str(job.file))
     assert code == 0
-    assert "ok: 2 responses, 2 signers (0 new), 0 skipped; tab unchanged" in out
+    assert "ok: 2 responses, 2 signers (0 added to the tab), 0 skipped; tab unchanged" in out
