@@ -1,0 +1,195 @@
+"""Red-team attacks on the error paths (issue 13): what fails keeps failing gracefully.
+
+* A digest email that cannot be sent for a reason that will not fix itself (a password
+  SMTP cannot carry, a refused login or recipient, an unknown host) is reported once per
+  attempt, counted, given up after a bounded number of attempts with what to fix, and
+  never stops a sync or a digest; a passing failure (nothing listening, a 4xx reply) is
+  retried on every run, without limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from sync.cli import main
+from sync.config import SMTP_PASSWORD_ENV, SMTP_USERNAME_ENV
+from sync.delivery import GIVE_UP_AFTER
+from sync.pipeline import run_job
+from sync.state import State
+from tests.harness import count
+from tests.jobs import Clock, load
+from tests.test_delivery import MailServer, _free_port, _smtp_job, tls
+
+__all__ = ["tls"]
+
+NOON = dt.datetime(2021, 11, 8, 12, 0, tzinfo=ZoneInfo("UTC"))
+ACCENTED = "motdepassé-2021"  # a real password a person might choose
+
+
+def _runs_until_given_up(job, clock) -> list[list[str]]:
+    """The messages of GIVE_UP_AFTER + 1 hourly runs after a digest, the digest first."""
+    messages = [run_job(job, with_digest=True, clock=clock).messages]
+    for _ in range(GIVE_UP_AFTER):
+        clock.advance(hours=1)
+        messages.append(run_job(job, clock=clock).messages)
+    return messages
+
+
+def _assert_given_up(job, messages: list[list[str]], fix: str) -> None:
+    for attempt, said in enumerate(messages[:GIVE_UP_AFTER], start=1):
+        [line] = said  # reported once per attempt, never raised
+        assert fix in line
+        if attempt < GIVE_UP_AFTER:
+            assert f"attempt {attempt} of {GIVE_UP_AFTER}" in line
+    assert "gave up" in messages[GIVE_UP_AFTER - 1][0]
+    assert str(job.digest_dir) in messages[GIVE_UP_AFTER - 1][0]  # where the digest is
+    assert messages[GIVE_UP_AFTER] == []  # not tried again
+    state = State(job.state_path)
+    assert state.pending_mail() == []
+    [given_up] = state.given_up_mail()
+    assert given_up.attempts == GIVE_UP_AFTER and fix in given_up.last_error
+
+
+def test_an_accented_smtp_password_is_reported_without_traceback_and_never_blocks_a_run(
+        tmp_path, tls, monkeypatch, capsys):
+    count("error paths")
+    monkeypatch.setenv(SMTP_USERNAME_ENV, "digest@coalition.example.org")
+    monkeypatch.setenv(SMTP_PASSWORD_ENV, ACCENTED)
+    port = _free_port()
+    job = _smtp_job(tmp_path, port)
+    with MailServer(port, tls) as server:
+        assert main(["digest", str(job.file)]) == 0
+        first = capsys.readouterr()
+        assert main(["run", str(job.file)]) == 0
+        second = capsys.readouterr()
+    assert server.received == []
+    for printed in (first, second):
+        assert "Traceback" not in printed.err
+        [line] = [x for x in printed.err.splitlines() if "email" in x]
+        assert SMTP_PASSWORD_ENV in line and "ASCII" in line
+        for leak in ("é", "\\xe9", "motdepass", "position"):
+            assert leak not in printed.out + printed.err
+    state = State(job.state_path)
+    [waiting] = state.pending_mail()
+    assert waiting.attempts == 2
+    assert "é" not in waiting.last_error
+    assert [r.outcome for r in state.runs()] == ["ok", "ok"]
+    assert not any("é" in (r.message or "") for r in state.runs())
+
+
+def test_an_accented_password_is_given_up_after_a_bounded_number_of_attempts(
+        tmp_path, tls, monkeypatch):
+    count("error paths")
+    monkeypatch.setenv(SMTP_USERNAME_ENV, "digest@coalition.example.org")
+    monkeypatch.setenv(SMTP_PASSWORD_ENV, ACCENTED)
+    port = _free_port()
+    job = _smtp_job(tmp_path, port)
+    with MailServer(port, tls) as server:
+        messages = _runs_until_given_up(job, Clock(NOON))
+    assert server.received == []
+    _assert_given_up(job, messages, SMTP_PASSWORD_ENV)
+
+
+def test_a_refused_login_is_given_up_after_a_bounded_number_of_attempts(
+        tmp_path, tls, monkeypatch):
+    count("error paths")
+    monkeypatch.setenv(SMTP_USERNAME_ENV, "digest@coalition.example.org")
+    monkeypatch.setenv(SMTP_PASSWORD_ENV, "not-the-app-password")
+    port = _free_port()
+    job = _smtp_job(tmp_path, port)
+    with MailServer(port, tls) as server:
+        messages = _runs_until_given_up(job, Clock(NOON))
+    assert server.logins and server.received == []
+    _assert_given_up(job, messages, SMTP_PASSWORD_ENV)
+    assert not any("not-the-app-password" in m for said in messages for m in said)
+
+
+class RefusingRelay:
+    """A relay without TLS or login that answers every recipient (or the data) with `reply`."""
+
+    def __init__(self, port: int, *, rcpt: str = "250 OK", data: str = "250 OK") -> None:
+        self.rcpt, self.data, self.received = rcpt, data, []
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return self.rcpt
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data.startswith("250"):
+            self.received.append(envelope)
+        return self.data
+
+    def __enter__(self) -> RefusingRelay:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+
+def _relay_job(tmp_path, host: str, port: int, monkeypatch):
+    monkeypatch.delenv(SMTP_USERNAME_ENV, raising=False)
+    monkeypatch.delenv(SMTP_PASSWORD_ENV, raising=False)
+    return load(tmp_path, extra=f"""
+[email]
+to = ["staff@coalition.example.org"]
+from = "digest@coalition.example.org"
+smtp_host = "{host}"
+smtp_port = {port}
+starttls = false
+""")
+
+
+def test_refused_recipients_are_given_up_after_a_bounded_number_of_attempts(
+        tmp_path, monkeypatch):
+    count("error paths")
+    port = _free_port()
+    job = _relay_job(tmp_path, "127.0.0.1", port, monkeypatch)
+    with RefusingRelay(port, rcpt="550 5.1.1 no such mailbox") as relay:
+        messages = _runs_until_given_up(job, Clock(NOON))
+    assert relay.received == []
+    _assert_given_up(job, messages, "`to` in [email]")
+    assert "staff@coalition.example.org" in messages[0][0]
+
+
+def test_an_unknown_mail_server_is_given_up_after_a_bounded_number_of_attempts(
+        tmp_path, monkeypatch):
+    count("error paths")
+    job = _relay_job(tmp_path, "mail.invalid", 25, monkeypatch)  # .invalid never resolves
+    messages = _runs_until_given_up(job, Clock(NOON))
+    _assert_given_up(job, messages, "`smtp_host` in [email]")
+
+
+@pytest.mark.parametrize("server", ["nothing listening", "451 busy"])
+def test_a_passing_failure_is_retried_on_every_run_without_limit(
+        tmp_path, monkeypatch, server):
+    count("error paths")
+    port = _free_port()
+    job = _relay_job(tmp_path, "127.0.0.1", port, monkeypatch)
+    clock = Clock(NOON)
+    relay = RefusingRelay(port, data="451 4.3.0 try again later")
+    if server != "nothing listening":
+        relay.controller.start()
+    try:
+        messages = _runs_until_given_up(job, clock)
+        messages.append(run_job(job, clock=clock).messages)
+    finally:
+        if server != "nothing listening":
+            relay.controller.stop()
+    for said in messages:
+        [line] = said
+        assert "next run" in line and "gave up" not in line
+    [waiting] = State(job.state_path).pending_mail()
+    assert waiting.attempts == GIVE_UP_AFTER + 2
+
+    clock.advance(hours=1)
+    with RefusingRelay(port) as working:
+        assert run_job(job, clock=clock).messages == []
+    assert len(working.received) == 1
+    assert State(job.state_path).pending_mail() == []
