@@ -5,26 +5,38 @@
   attempt, counted, given up after a bounded number of attempts with what to fix, and
   never stops a sync or a digest; a passing failure (nothing listening, a 4xx reply) is
   retried on every run, without limit.
+* A token endpoint or proxy that quotes the request (the signed JWT assertion) in its error
+  leaves no credential in what is printed, logged, recorded or shown by `status`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from sync import logs
 from sync.cli import main
-from sync.config import SMTP_PASSWORD_ENV, SMTP_USERNAME_ENV
+from sync.config import SMTP_PASSWORD_ENV, SMTP_USERNAME_ENV, load_job
 from sync.delivery import GIVE_UP_AFTER
+from sync.errors import scrub
 from sync.pipeline import run_job
+from sync.scheduler import Worker
 from sync.state import State
+from tests.conftest import write_job
+from tests.google_support import GOOGLE_JOB, KEY, fake_google, responses, service_account_key
 from tests.harness import count
 from tests.jobs import Clock, load
 from tests.test_delivery import MailServer, _free_port, _smtp_job, tls
+from tests.test_scheduler import worker_logs
 
-__all__ = ["tls"]
+__all__ = ["fake_google", "service_account_key", "tls", "worker_logs"]
 
 NOON = dt.datetime(2021, 11, 8, 12, 0, tzinfo=ZoneInfo("UTC"))
 ACCENTED = "motdepassé-2021"  # a real password a person might choose
@@ -193,3 +205,125 @@ def test_a_passing_failure_is_retried_on_every_run_without_limit(
         assert run_job(job, clock=clock).messages == []
     assert len(working.received) == 1
     assert State(job.state_path).pending_mail() == []
+
+
+def test_the_worker_logs_an_unsent_digest_email_once_per_attempt(
+        tmp_path, monkeypatch, worker_logs, capsys):
+    count("error paths")
+    job = _relay_job(tmp_path, "mail.invalid", 25, monkeypatch)
+    run_job(job, with_digest=True, clock=Clock(NOON))
+    logs.configure(worker=True)
+    Worker([job]).fire(job.name)
+    [line] = [x for x in capsys.readouterr().err.splitlines() if "2021-11-08 12:00" in x]
+    assert " WARNING test: the digest email of 2021-11-08 12:00 was not sent" in line
+    assert "`smtp_host` in [email]" in line and "attempt 2 of" in line
+
+
+# --------------------------------------------------------------- credentials in error text
+
+class EchoingTokenEndpoint:
+    """A token endpoint (or the proxy before it) that quotes the request in its error, as
+    some do: the body holds the service account's signed JWT assertion."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.bodies: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                owner.bodies.append(body)
+                if as_json:
+                    reply = json.dumps({"error": "invalid_grant",
+                                        "error_description": f"Bad request: {body}"})
+                    kind = "application/json"
+                else:
+                    reply, kind = f"<html>proxy refused POST /token?{body}</html>", "text/html"
+                self.send_response(400)
+                self.send_header("Content-Type", kind)
+                self.end_headers()
+                self.wfile.write(reply.encode())
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/token"
+
+    def __enter__(self) -> EchoingTokenEndpoint:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _assertion(body: str) -> str:
+    [value] = parse_qs(body)["assertion"]
+    assert value.startswith("eyJ") and value.count(".") == 2  # a real signed JWT
+    return value
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json error", "html proxy page"])
+def test_a_token_endpoint_quoting_the_assertion_leaves_it_nowhere(
+        fake_google, service_account_key, tmp_path, capsys, worker_logs, as_json):
+    count("error paths")
+    fake_google.add_form(responses(2))
+    info = json.loads(service_account_key.read_text())
+    with EchoingTokenEndpoint(as_json) as endpoint:
+        info["token_uri"] = endpoint.url
+        service_account_key.write_text(json.dumps(info))
+        job = write_job(tmp_path, GOOGLE_JOB.format(
+            name="g", key=KEY, extra=f'credentials = "{service_account_key}"'), "g")
+        assert main(["--log-format", "json", "digest", str(job)]) == 1
+        failed = capsys.readouterr()
+        assert main(["status", str(job)]) == 0
+        status = capsys.readouterr().out
+        logs.configure(fmt="json", worker=True)
+        Worker([load_job(job)]).fire("g")  # the worker's JSON log line of the failure
+        [logged] = [json.loads(line) for line in capsys.readouterr().err.splitlines()
+                    if '"ERROR"' in line]
+    assertion = _assertion(endpoint.bodies[0])
+    header, payload, signature = assertion.split(".")
+    records = State(tmp_path / "state" / "g.sqlite").runs()
+    assert len(records) == 2 and {r.outcome for r in records} == {"failed"}
+    assert "Google refused the credentials" in failed.err and "[redacted]" in failed.err
+    assert "FAILED: " in status and "[redacted]" in logged["message"]
+    for text in (failed.out, failed.err, status, logged["message"],
+                 *(r.message for r in records)):
+        for part in (header, payload, signature, "assertion=eyJ"):
+            assert part not in text
+        assert info["private_key_id"] not in text
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("token request failed: grant_type=jwt-bearer&assertion=abc.def.ghi", "abc.def.ghi"),
+    ("echo: eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl", "eyJhbGciOiJSUzI1NiJ9"),
+    ("401 for header Authorization: Bearer s3cr3t-Token_value", "s3cr3t-Token_value"),
+    ("token ya29.a0AfH6SMBfakeACCESStoken expired", "ya29.a0AfH6SMBfakeACCESStoken"),
+    ('{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQ'
+     'IBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n", "x": 1}', "MIIEvQIBADANB"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\nsecond line\n", "second line"),
+    ("'private_key': 'abc\\ndef'", "abc"),
+    ("cannot reach https://staff:hunter2@proxy.example.org:8080/", "hunter2"),
+    ("login failed: user=digest password=hunter2&x=1", "hunter2"),
+    ("SIGNER_SYNC_SMTP_PASSWORD=hunter2 was set", "hunter2"),
+    ('{"access_token": "abc123", "refresh_token": "1//0gdef456"}', "abc123"),
+])
+def test_every_kind_of_credential_is_scrubbed_from_error_text(text, secret):
+    count("error paths")
+    scrubbed = scrub(text)
+    assert secret not in scrubbed and "[redacted]" in scrubbed
+    assert scrub(scrubbed) == scrubbed
+
+
+@pytest.mark.parametrize("text", [
+    "tab 'Form Responses 1', column 'Email Address': not found",
+    "the mail server smtp.example.org:587 refused the login in SIGNER_SYNC_SMTP_USERNAME",
+    "Jewish Voice for Peace - Los Angeles (JVP-LA), rabbi.miriam@jvp.example.org",
+    "https://docs.google.com/spreadsheets/d/1AbC/edit#gid=0",
+    "set `credentials = \"path/to/key.json\"` in the job's [source]",
+])
+def test_ordinary_messages_pass_through_the_scrubber_unchanged(text):
+    assert scrub(text) == text

@@ -86,7 +86,8 @@ def _failed(job: JobConfig, state: State, mail: Outgoing, error: str, transient:
             now: dt.datetime) -> str:
     """Record one failed attempt and say what happens next."""
     attempt = mail.attempts + 1
-    head = f"{job.name}: the digest email of {mail.digest_at} was not sent ({error})"
+    made = dt.datetime.fromisoformat(mail.digest_at).strftime("%Y-%m-%d %H:%M")
+    head = f"{job.name}: the digest email of {made} was not sent ({error})"
     if transient:
         state.mail_failed(mail.id, error)
         return f"{head}; it is kept and will be sent on the next run (attempt {attempt})"
