@@ -7,6 +7,8 @@
   retried on every run, without limit.
 * A token endpoint or proxy that quotes the request (the signed JWT assertion) in its error
   leaves no credential in what is printed, logged, recorded or shown by `status`.
+* One enormous answer is cut to a cell where it is read, with one warning per column, so
+  neither the state file nor the digests nor what a run prints grow with it.
 """
 
 from __future__ import annotations
@@ -18,18 +20,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 
 from sync import logs
+from sync.cells import CELL_LIMITS, CUT_MARK
 from sync.cli import main
 from sync.config import SMTP_PASSWORD_ENV, SMTP_USERNAME_ENV, load_job
 from sync.delivery import GIVE_UP_AFTER
 from sync.errors import scrub
+from sync.fields import FIELDS
 from sync.pipeline import run_job
 from sync.scheduler import Worker
 from sync.state import State
-from tests.conftest import write_job
+from tests.conftest import response, write_job
 from tests.google_support import GOOGLE_JOB, KEY, fake_google, responses, service_account_key
 from tests.harness import count
 from tests.jobs import Clock, load
@@ -327,3 +332,51 @@ def test_every_kind_of_credential_is_scrubbed_from_error_text(text, secret):
 ])
 def test_ordinary_messages_pass_through_the_scrubber_unchanged(text):
     assert scrub(text) == text
+
+
+# ------------------------------------------------------------- one enormous answer
+
+TWO_MB = "Solidarity forever! " * 100_000  # 2,000,000 characters
+
+
+def test_a_2mb_answer_is_cut_once_where_it_is_read_so_nothing_downstream_grows(
+        csv_job, tmp_path, capsys):
+    count("error paths")
+    rows = [response(submitted_at="10/20/2021 10:00:00", email="a@example.org",
+                     organization="Tenants Union", scope="Local", authorized="Yes"),
+            response(submitted_at="10/21/2021 10:00:00", email="b@example.org",
+                     organization=TWO_MB, scope="Local", authorized="Yes"),
+            response(submitted_at="10/22/2021 10:00:00", email="c@example.org",
+                     first_name="Ana", last_name="Ruiz", affiliation=TWO_MB)]
+    job = csv_job(rows)
+    assert main(["digest", str(job)]) == 0
+    printed = capsys.readouterr()
+    limit = CELL_LIMITS["workbook"]
+
+    warnings = [line for line in printed.err.splitlines() if "cut to fit" in line]
+    assert len(warnings) == 2, warnings  # one per column, naming it and the row
+    [organization] = [w for w in warnings if f"column {FIELDS['organization']!r}" in w]
+    [affiliation] = [w for w in warnings if f"column {FIELDS['affiliation']!r}" in w]
+    assert "row 3" in organization and "row 4" in affiliation
+    assert f"{limit:,}" in organization
+
+    # Each place the answer flows holds at most a few cells' worth of it, not 2 MB.
+    bound = 4 * limit
+    assert len(printed.out) < bound and len(printed.err) < bound
+    for path in (tmp_path / "out" / "digests").iterdir():
+        assert path.stat().st_size < bound + 200_000, path  # the HTML has two charts
+    state = tmp_path / "state" / "test.sqlite"
+    assert state.stat().st_size < 2 * bound
+    [record] = State(state).runs()
+    assert len(record.message) < 1_000
+
+    names = pd.read_excel(tmp_path / "out" / "signers.xlsx", dtype=str).fillna("")
+    cut = names[names["Email"] == "b@example.org"]["Name"].iloc[0]
+    assert len(cut) == limit and cut.endswith(CUT_MARK) and cut.startswith("Solidarity forever!")
+    assert len(names[names["Email"] == "c@example.org"]["Affiliation"].iloc[0]) <= limit
+
+    capsys.readouterr()
+    assert main(["run", str(job)]) == 0  # the cut answer is stable: nothing is rewritten
+    again = capsys.readouterr()
+    assert "curated tab unchanged" in again.out
+    assert len([line for line in again.err.splitlines() if "cut to fit" in line]) == 2
