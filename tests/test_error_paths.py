@@ -380,3 +380,66 @@ def test_a_2mb_answer_is_cut_once_where_it_is_read_so_nothing_downstream_grows(
     again = capsys.readouterr()
     assert "curated tab unchanged" in again.out
     assert len([line for line in again.err.splitlines() if "cut to fit" in line]) == 2
+
+
+# ------------------------------------------------------------ Markdown from respondents
+
+TYPED = [  # what a respondent can type to make a Markdown viewer render something
+    "<script>alert(1)</script> Org",
+    "[Click to confirm](http://evil.example/login) Alliance",
+    "![pixel](http://evil.example/p.png) Network",
+    "<http://evil.example/> Collective",
+    "# Approved by the steering committee",
+    "`rm -rf` Coders",
+    "Left | Right Union",
+    "*Bold* and _loud_ **Tenants** ~~Union~~",
+    "> quoted Group",
+    "1. First Workers",
+    "- Dash Union",
+    "Back\\slash &amp; Co",
+]
+
+
+def _parsed(markdown: str):
+    """The tokens a CommonMark viewer with GitHub's tables and strikethrough renders."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+    flat = []
+    for token in tokens:
+        flat.append(token)
+        flat.extend(token.children or [])
+    return flat
+
+
+def test_what_respondents_type_renders_as_text_in_the_markdown_digest(
+        csv_job, tmp_path, capsys):
+    count("error paths", len(TYPED))
+    rows = [response(submitted_at=f"10/{10 + i}/2021 10:00:00", email=f"o{i}@example.org",
+                     organization=typed, scope="Local", authorized="Yes")
+            for i, typed in enumerate(TYPED)]
+    rows.append(response(submitted_at="10/30/2021 10:00:00", email="p@example.org",
+                         first_name="Ana", last_name="[Ruiz](http://evil.example/)",
+                         affiliation="<img src=x onerror=alert(1)>"))
+    assert main(["digest", str(csv_job(rows))]) == 0
+    printed = capsys.readouterr().out
+    [saved] = (tmp_path / "out" / "digests").glob("*.md")
+    curated = pd.read_excel(tmp_path / "out" / "signers.xlsx", dtype=str).fillna("")
+    signers = [*curated["Name"], *filter(None, curated["Affiliation"])]
+    assert len(signers) == len(TYPED) + 2 and "<img src=x onerror=alert(1)>" in (
+        s.casefold() for s in signers)
+    for markdown in (saved.read_text(encoding="utf-8"), printed):
+        tokens = _parsed(markdown)
+        kinds = {token.type for token in tokens}
+        for rendered in ("link_open", "image", "html_inline", "html_block", "code_inline",
+                         "blockquote_open", "ordered_list_open", "table_open", "em_open",
+                         "s_open"):
+            assert rendered not in kinds, rendered
+        assert [t.type for t in tokens].count("strong_open") == 1  # the digest's summary
+        headings = [tokens[i + 1].content for i, t in enumerate(tokens)
+                    if t.type == "heading_open"]
+        assert not any("steering" in h for h in headings)
+        assert not [t for t in tokens if t.type == "bullet_list_open" and t.level > 0]
+        text = " ".join(t.content for t in tokens if t.type == "text")
+        for shown in signers:  # shown as the curated tab has it: escaping loses nothing
+            assert shown in text, shown
