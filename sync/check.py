@@ -161,7 +161,7 @@ def _source(report: CheckReport, job: JobConfig, book: object) -> bool:
 def _timestamps(report: CheckReport, job: JobConfig, frame: pd.DataFrame, book: Book,
                 mapping: dict[str, str]) -> None:
     """Whether the timestamp column reads (as the run would read it), and its span."""
-    values = mapped_responses(job, frame, book, mapping)["submitted_at"]
+    values = mapped_responses(job, frame, book, mapping)[0]["submitted_at"]
     zone = job.schedule.timezone
     parsed = parse_timestamps(values, zone)
     problem = timestamp_problem(values, parsed, mapping["submitted_at"])

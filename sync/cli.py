@@ -15,7 +15,7 @@ from sync import __version__, logs, scheduler, status
 from sync.check import check_job
 from sync.config import load_job
 from sync.curate import INDIVIDUAL, ORGANIZATION
-from sync.errors import SyncError
+from sync.errors import SyncError, scrub
 from sync.logs import FORMATS
 from sync.pipeline import RunResult, run_job
 from sync.render.markdown import render_markdown
@@ -123,9 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif args.dry_run:
                 print("Dry run: nothing was written and the digest state did not advance.")
         for message in result.messages:
-            print(f"signer-sync: {message}", file=sys.stderr)
+            print(f"signer-sync: {scrub(message)}", file=sys.stderr)
     except SyncError as exc:
-        message = str(exc)
+        message = scrub(str(exc))
         prefix = "" if message.startswith((f"{job_name}:", "/", ".")) else f"{job_name}: "
         print(f"signer-sync: {prefix}{message}", file=sys.stderr)
         return exc.exit_code

@@ -13,9 +13,58 @@
 
 `transient` marks errors worth retrying later (rate limits, timeouts, server errors):
 the worker retries those on the next fire time, a person simply reruns.
+
+`scrub` takes credentials out of any text about to be printed, logged or stored: a token
+endpoint or a proxy that quotes the request puts the signed JWT assertion (or a token, a
+password) in its error, and that error travels into messages. Every `SyncError` is
+scrubbed when it is made; the log formatters, the CLI, the state's runs table and outbox
+and `status` scrub again what reaches them by other ways.
 """
 
 from __future__ import annotations
+
+import re
+
+REDACTED = "[redacted]"
+# What a credential looks like in an error's text. Hand-written: no well-kept library
+# scrubs free text (detect-secrets and the like scan files for a report, they do not
+# rewrite a message); each pattern is one kind of credential signer-sync handles.
+# A value after `key=` or `"key": `: quoted (the quotes are kept), or up to a separator.
+_VALUE = r"""(?!\[redacted\])("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&,;'"]+)"""
+_CREDENTIALS: list[tuple[re.Pattern[str], str]] = [
+    # PEM private keys, whole or cut short, with real or JSON-escaped newlines
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+                re.DOTALL), REDACTED),
+    # a key's body without its armour: DER base64 opens with "MII"
+    (re.compile(r"MII[A-Za-z0-9+/]{60,}={0,2}"), REDACTED),
+    # JWTs (a service account's signed assertion, ID tokens): base64url JSON, "eyJ..."
+    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}"), REDACTED),
+    # Google OAuth access and refresh tokens
+    (re.compile(r"\bya29\.[A-Za-z0-9._-]+"), REDACTED),
+    (re.compile(r"\b1//[A-Za-z0-9._-]{6,}"), REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic)\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]+"),
+     rf"\1 {REDACTED}"),
+    # a password in a URL: scheme://user:password@host
+    (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@"), rf"\1:{REDACTED}@"),
+]
+# key = value, key: value, "key": "value" for the names credentials go by
+_KEY_VALUE = re.compile(
+    r"""(?i)(["']?(?<![A-Za-z0-9])(?:private_key|private_key_id|client_secret|assertion|"""
+    r"""(?:access|refresh|id)_token|password|passwd|pwd|secret|api_?key)["']?\s*[:=]\s*)"""
+    + _VALUE)
+
+
+def _redact_value(match: re.Match[str]) -> str:
+    key, value = match.group(1), match.group(2)
+    quote = value[0] if value[0] in "\"'" else ""
+    return f"{key}{quote}{REDACTED}{quote}"
+
+
+def scrub(text: str) -> str:
+    """`text` with every credential it quotes replaced by "[redacted]"."""
+    for pattern, replacement in _CREDENTIALS:
+        text = pattern.sub(replacement, text)
+    return _KEY_VALUE.sub(_redact_value, text)
 
 
 class SyncError(Exception):
@@ -24,7 +73,7 @@ class SyncError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, transient: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(scrub(message))
         self.transient = transient
 
 

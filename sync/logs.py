@@ -3,7 +3,9 @@
 The job name travels in a context variable set around each run (`job_context`), so the
 pipeline's own `log.info(...)` calls need no job argument and still come out labelled.
 The JSON formatter is a dozen lines of stdlib; not worth a dependency such as
-python-json-logger for one flat object per line.
+python-json-logger for one flat object per line. Both formatters scrub credentials from
+every line (`sync.errors.scrub`), and so does the traceback of an unexpected error
+(`excepthook`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import datetime as dt
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import TracebackType
+
+from sync.errors import scrub
 
 FORMATS = ("text", "json")
 _job: contextvars.ContextVar[str] = contextvars.ContextVar("signer_sync_job", default="")
@@ -52,6 +58,7 @@ class TextFormatter(logging.Formatter):
         message = " ".join(record.getMessage().split())
         if record.exc_info and record.exc_info[1] is not None:
             message += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
+        message = scrub(message)
         if not self.worker:
             return message
         job = getattr(record, "job", "")
@@ -66,11 +73,20 @@ class JsonFormatter(logging.Formatter):
                  "job": getattr(record, "job", "") or None, "message": record.getMessage()}
         if record.exc_info and record.exc_info[1] is not None:
             event["error"] = f"{type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
-        return json.dumps(event, ensure_ascii=False)
+        return json.dumps({k: scrub(v) if isinstance(v, str) else v for k, v in event.items()},
+                          ensure_ascii=False)
+
+
+def excepthook(kind: type[BaseException], error: BaseException,
+               trace: TracebackType | None) -> None:
+    """Print an unexpected error's traceback as Python would, credentials scrubbed."""
+    sys.stderr.write(scrub("".join(traceback.format_exception(kind, error, trace))))
 
 
 def configure(*, fmt: str = "text", quiet: bool = False, worker: bool = False) -> None:
-    """Send the `sync` logs (and APScheduler's warnings) to stderr, one line per event."""
+    """Send the `sync` logs (and APScheduler's warnings) to stderr, one line per event;
+    an unexpected error's traceback is scrubbed too."""
+    sys.excepthook = excepthook
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_JobFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import zip_longest
 from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
@@ -36,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sync import curate, frames, outputs, review, signer_ids, tabs
+from sync import cells, curate, frames, outputs, review, signer_ids, tabs
 from sync import digest as digests
 from sync.backends import Book, TabWrite, open_source, open_target
 from sync.config import ALIASES_TAB, JobConfig
@@ -206,8 +205,9 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
         resolve_pending_digest(state, pending, inputs.digest)
     mapping = _stage(job, "map headers", lambda: header_mapping(job, inputs.source, source),
                      timings)
-    responses = _stage(job, "map headers",
-                       lambda: mapped_responses(job, inputs.source, source, mapping), timings)
+    responses, cut = _stage(job, "map headers",
+                            lambda: mapped_responses(job, inputs.source, source, mapping),
+                            timings)
     log.info("read %d responses from %s", len(responses), source.description)
     aliases = {**job.aliases, **aliases_from_tab(inputs.aliases, job, target)}
     clean = _stage(job, "normalize", partial(normalize_responses, responses, aliases,
@@ -228,7 +228,7 @@ def _run(job: JobConfig, state: State, with_digest: bool, dry_run: bool, clock: 
     curated = curation.curated
     result = RunResult(job.name, answered, curation.skipped, curated,
                        len(set(curated["Signer ID"]) - set(curation.tab_ids)), wrote=False,
-                       timings=timings)
+                       messages=cut, timings=timings)
     for message in curation.reading.messages(job.target.curated_tab):
         log.warning("%s: %s", job.name, message)
         result.messages.append(message)
@@ -282,14 +282,14 @@ def _tab_writes(job: JobConfig, inputs: Inputs, curated: pd.DataFrame, letter: L
     """The curated and Letter List tabs, each only when it changed."""
     writes: list[TabWrite] = []
     header, table = curated_table(curated, inputs.curated)
-    for message in cut_long_cells(header, table, job.target.curated_tab):
-        log.warning("%s: %s", job.name, message)
-        result.messages.append(message)
+    limit = cells.cell_limit(job.target.kind)
+    result.messages += [f"{job.name}: {message}" for message in
+                        cells.cut_cells(header, table, job.target.curated_tab, limit)]
     if not _same_rows(inputs.curated, header, table):
         writes.append(TabWrite(job.target.curated_tab, header, table,
                                keep_columns=curate.REVIEWER_COLUMNS, read_as=inputs.curated))
     printed = letter_rows(letter)
-    cut_long_cells(list(LETTER_COLUMNS), printed, job.target.letter_tab)  # reported above
+    cells.cut_cells(list(LETTER_COLUMNS), printed, job.target.letter_tab, limit)  # as above
     if not _same_rows(inputs.letter, LETTER_COLUMNS, printed):
         writes.append(TabWrite(job.target.letter_tab, list(LETTER_COLUMNS), printed))
     return writes
@@ -420,15 +420,18 @@ def header_mapping(job: JobConfig, frame: pd.DataFrame, source: Book) -> dict[st
 
 
 def mapped_responses(job: JobConfig, frame: pd.DataFrame, source: Book,
-                     mapping: dict[str, str] | None = None) -> pd.DataFrame:
-    """The source tab with canonical field names; blank rows dropped, absent fields blank."""
+                     mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The source tab with canonical field names; blank rows dropped, absent fields blank,
+    answers too long for a cell of the target cut (with a message per column)."""
     if mapping is None:
         mapping = header_mapping(job, frame, source)
     responses = pd.DataFrame(index=frame.index)
     for name in FIELDS:
         responses[name] = frame[mapping[name]].fillna("").astype(str) if name in mapping else ""
+    cut = cells.cut_answers(responses, {name: mapping[name] for name in FIELDS if name in mapping},
+                            cells.cell_limit(job.target.kind), source_where(job, source))
     typed = responses.drop(columns="submitted_at").apply(lambda c: c.str.strip() != "")
-    return responses[typed.any(axis=1)]
+    return responses[typed.any(axis=1)], cut
 
 
 def curated_table(curated: pd.DataFrame, existing: pd.DataFrame | None = None
@@ -447,29 +450,6 @@ def curated_table(curated: pd.DataFrame, existing: pd.DataFrame | None = None
     header = [*curate.CURATED_COLUMNS, *extra]
     rows += review.staff_rows(existing, header)
     return header, rows
-
-
-# Excel keeps at most 32,767 characters in a cell (openpyxl cuts the rest silently when it
-# reads), Google Sheets 50,000: longer answers are cut here, visibly, to the smaller limit.
-MAX_CELL_CHARS = 32_767
-CUT_MARK = "…"
-
-
-def cut_long_cells(header: list[str], table: list[list[str | int]], tab: str) -> list[str]:
-    """Shorten, in place, any text too long for a spreadsheet cell; one message per column."""
-    cut: dict[str, list[str]] = {}
-    for index, column in enumerate(zip_longest(*table, fillvalue="")):
-        if max(map(len, map(str, column)), default=0) <= MAX_CELL_CHARS:
-            continue  # the usual case, found column by column at C speed
-        for row in table:
-            value = row[index] if index < len(row) else ""
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                row[index] = value[:MAX_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
-                cut.setdefault(header[index], []).append(str(row[0]))
-    return [f"tab {tab!r}, column {column!r}: {len(ids)} value(s) longer than "
-            f"{MAX_CELL_CHARS:,} characters cut to fit a cell ({', '.join(ids[:5])}); "
-            "the full answers stay in the form's responses"
-            for column, ids in cut.items()]
 
 
 def _same_rows(existing: pd.DataFrame | None, header: list[str] | tuple[str, ...],

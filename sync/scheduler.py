@@ -180,6 +180,8 @@ class Worker:
                 log.error("failed unexpectedly: %s: %s; will retry at the next run time",
                           type(exc).__name__, exc)
                 return
+            for message in result.messages:  # what `run` prints as warnings
+                log.warning("%s", message.removeprefix(f"{name}: "))
             log.info("%s ok: %d organizations, %d individuals (%d added to the tab), "
                      "%d need review; curated tab %s", kind, result.count(ORGANIZATION),
                      result.count(INDIVIDUAL), result.new_signers, result.needs_review,

@@ -38,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from sync import frames, own_files
-from sync.errors import DamagedStateError, PathError, StateError, SyncError
+from sync.errors import DamagedStateError, PathError, StateError, SyncError, scrub
 from sync.review import Decision
 
 SCHEMA = """
@@ -72,8 +72,9 @@ CREATE TABLE IF NOT EXISTS pending_snapshot (
     responses INTEGER
 );
 """
-# Columns added to `runs` after the first release; `State` adds them to older files.
-RUN_COLUMNS_ADDED = {"organizations": "INTEGER", "individuals": "INTEGER"}
+# Columns added after the first release; `State` adds them to older files.
+COLUMNS_ADDED = {"runs": {"organizations": "INTEGER", "individuals": "INTEGER"},
+                 "outbox": {"gave_up_at": "TEXT"}}
 SNAPSHOT_COLUMNS = ("Signer ID", "Type", "Name", "Status", "Last Updated", "Responses")
 # How long a statement waits for another connection's lock. Runs of a job never overlap
 # (sync.runlock), so only `status` reading at the same moment can hold one, briefly.
@@ -141,10 +142,11 @@ class State:
         own_files.make_folder(path.parent, "the state folder")
         with self._connect() as db:
             db.executescript(SCHEMA)
-            have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-            for column, kind in RUN_COLUMNS_ADDED.items():
-                if column not in have:
-                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+            for table, columns in COLUMNS_ADDED.items():  # constants, never user input
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                for column, kind in columns.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -221,7 +223,7 @@ class State:
                 " skipped=?, wrote=?, message=?, organizations=?, individuals=? WHERE id=?",
                 (at.isoformat(timespec="seconds"), outcome, counts.get("responses"),
                  counts.get("signers"), counts.get("new_signers"), counts.get("skipped"),
-                 int(wrote), message, counts.get("organizations"), counts.get("individuals"),
+                 int(wrote), scrub(message), counts.get("organizations"), counts.get("individuals"),
                  run_id),
             )
 
@@ -305,11 +307,18 @@ class State:
 
     # the outbox of digest emails ------------------------------------------------------
     def pending_mail(self) -> list[Outgoing]:
-        """Digest emails not yet delivered, oldest first."""
+        """Digest emails not yet delivered (nor given up on), oldest first."""
+        return self._outbox("sent_at IS NULL AND gave_up_at IS NULL")
+
+    def given_up_mail(self) -> list[Outgoing]:
+        """Digest emails that failed too often for a reason that does not pass."""
+        return self._outbox("gave_up_at IS NOT NULL")
+
+    def _outbox(self, where: str) -> list[Outgoing]:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, digest_at, message, attempts, last_error FROM outbox"
-                " WHERE sent_at IS NULL ORDER BY id"
+                f" WHERE {where} ORDER BY id"  # where is one of two constants
             ).fetchall()
         return [Outgoing(row[0], row[1], bytes(row[2]), row[3], row[4] or "") for row in rows]
 
@@ -319,10 +328,14 @@ class State:
             db.execute("UPDATE outbox SET sent_at=?, attempts=attempts+1, last_error=NULL,"
                        " message=X'' WHERE id=?", (at.isoformat(timespec="seconds"), mail_id))
 
-    def mail_failed(self, mail_id: int, error: str) -> None:
+    def mail_failed(self, mail_id: int, error: str, *, give_up_at: dt.datetime | None = None
+                    ) -> None:
+        """Count a failed attempt; with `give_up_at`, it is not tried again (the message
+        stays, and the digest's files keep what it said)."""
+        gave_up = give_up_at.isoformat(timespec="seconds") if give_up_at else None
         with self._connect() as db:
-            db.execute("UPDATE outbox SET attempts=attempts+1, last_error=? WHERE id=?",
-                       (error, mail_id))
+            db.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, gave_up_at=?"
+                       " WHERE id=?", (scrub(error), gave_up, mail_id))
 
     def pending_digest(self) -> PendingDigest | None:
         with self._connect() as db:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sync.config import JobConfig
+from sync.errors import scrub
 from sync.runlock import Holder, current_holder
 from sync.scheduler import next_fire_times, stamp
 from sync.state import DigestRecord, RunRecord, State
@@ -51,7 +52,7 @@ def _run_line(status: JobStatus) -> str:
         return (f"{head}, interrupted (the process stopped during the run; nothing was "
                 "half-written, the next run redoes it)")
     if run.outcome != "ok":
-        return f"{head}, FAILED: {run.message or 'no message recorded'}"
+        return f"{head}, FAILED: {scrub(run.message or 'no message recorded')}"
     where = "tab written" if run.wrote else "tab unchanged"
     return (f"{head}, ok: {run.responses} responses, {run.signers} signers "
             f"({run.new_signers} added to the tab), {run.skipped} skipped; {where}")

@@ -12,10 +12,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from sync.cells import CELL_LIMITS, CUT_MARK
 from sync.cli import main
 from sync.config import load_job
 from sync.fields import FIELDS
-from sync.pipeline import MAX_CELL_CHARS
 from tests.conftest import HEADERS, response, write_form_csv
 from tests.harness import count, run
 
@@ -67,7 +67,7 @@ def test_an_answer_of_50000_characters_is_cut_to_a_cell_with_a_message(
 
     assert any("column 'Name'" in m and "cut" in m for m in result.messages)
     names = pd.read_excel(tmp_path / "out" / "signers.xlsx", dtype=str)["Name"]
-    assert all(len(n) <= MAX_CELL_CHARS and n.endswith("…") for n in names)
+    assert all(len(n) <= CELL_LIMITS["workbook"] and n.endswith(CUT_MARK) for n in names)
     assert not run(job, clock=CLOCK).wrote  # the cut value is stable: nothing rewritten
 
 

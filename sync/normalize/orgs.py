@@ -484,11 +484,17 @@ def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
             led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
         else:
             others.append((spelling, words))
+    if not led:
+        return
     # Only the words after some name's acronym can match: initials are spelled for those.
     rests = {rest for _, _, rest in led}
+    longest = max(len(letters) for _, letters, _ in led)
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for spelling, words in others:
         for cut in range(2, len(words)):
+            if len(_initials(words[:cut], skip_small=True)) > longest:
+                break  # initials only grow: a longer opening spells no acronym (and a
+                # name of thousands of words is not fingerprinted thousands of times)
             rest = fingerprint(" ".join(words[cut:]))
             if rest in rests:
                 for letters in {_initials(words[:cut], skip_small=True),
