@@ -31,6 +31,18 @@ SUITES = {
     "tests/test_faults.py": "faults at every step boundary and Sheets API faults",
     "tests/test_staff_edits.py": "staff edits to the curated tab",
     "tests/test_secrets.py": "secrets in failing runs",
+    "tests/test_reviewer_decisions.py": "red team: statuses typed by hand, stale copies, "
+    "lost state",
+    "tests/test_workbook_safety.py": "red team: the workbook saved mid-run, leftovers, modes, "
+    "Excel extensions",
+    "tests/test_setup_mistakes.py": "red team: a newcomer's setup mistakes (tabs, headers, "
+    "copied jobs)",
+    "tests/test_file_safety.py": "red team: symlinks, unsafe names, damaged state, unusable "
+    "folders",
+    "tests/test_error_paths.py": "red team: unsendable email, leaked credentials, huge "
+    "answers, markup",
+    "tests/test_real_exports.py": "real exports: Forms' download, Excel saves, wrong kinds "
+    "of file",
 }
 BACKENDS = ("workbook", "google")
 # what each suite proves is never lost when all its checks pass
@@ -43,6 +55,18 @@ LOSSES = {
     "tests/test_staff_edits.py": "reviewer decisions or staff data lost or scrambled",
     "tests/test_secrets.py": "key or token text in output, logs, the state file or digest "
     "files",
+    "tests/test_reviewer_decisions.py": "reviewer statuses reset, computed defaults passing "
+    "for decisions, outside-U.S. signers approved after state loss",
+    "tests/test_workbook_safety.py": "edits saved during a run, staff tabs' features, file "
+    "modes or leftover files with names and emails",
+    "tests/test_setup_mistakes.py": "second tabs, shared state between copied jobs, "
+    "unmapped questions without a word",
+    "tests/test_file_safety.py": "files written through symlinks or outside the project, "
+    "tracebacks instead of messages",
+    "tests/test_error_paths.py": "runs blocked by an email, credentials in output or state, "
+    "state or digests grown by one answer, markup rendered",
+    "tests/test_real_exports.py": "signers silently flagged `no timestamp`, binary bytes "
+    "shown as headers, responses lost to an encoding",
 }
 
 # what these suites caught when they were written (each now has a test that fails without
@@ -78,6 +102,30 @@ FOUND = [
     "stayed where Sheets had shifted it, on the Reviewer Note column once the run moved the "
     "staff column to the end: reviewers could no longer type notes in Sheets. It now "
     "follows the Status column whenever a write moves columns.",
+    "Red team (issue 13): a workbook saved by staff while a run was going lost every edit "
+    "made in between (15 of 15); the write now builds on the newer file.",
+    "A configured tab name differing from an existing tab only in case made every run add "
+    "a new empty tab while a reviewer's Excluded signer printed on the letter; tab names "
+    "now match the way headers do, everywhere.",
+    "A renamed curated tab started a fresh tab and reported every signer as new; the run "
+    "now stops naming both tabs.",
+    "A stale copy saved over the file, or a lost state file, let the tool's old computed "
+    "Status pass for a reviewer's: 7 newly flagged outside-U.S. signers stayed Approved. "
+    "The tool's Status is now told by the row's own flags.",
+    "\"Rejected\" and \"Exclude\" typed as a Status became Approved and printed; near "
+    "misses now read as meant and other text keeps the signer off the letter, flagged.",
+    "A symlink at the state file's lock truncated the file it pointed to (the source csv); "
+    "lock, state and output files are opened without following links.",
+    "A job named \"../../x\" wrote state and digests outside the project; killed runs left "
+    "hidden temporary workbooks of names and emails; writing changed the workbook's mode "
+    "0664 to 0600; a sparkline in a staff tab was dropped.",
+    "A non-ASCII SMTP password failed every later run with a traceback quoting it; a proxy "
+    "quoting the token request put the signed JWT in stderr, logs and state.",
+    "A corrupt state file said \"run again\" forever; one 100 MB answer made 100 MB digests "
+    "and a 420 MB state file; the Markdown digest rendered <script> and links typed by "
+    "respondents.",
+    "Google Forms' own csv download (12-hour clock, EDT/EST) read no timestamp at all: every "
+    "signer Needs review, an empty Letter List, Signer IDs handed out A to Z.",
 ]
 
 
