@@ -35,6 +35,8 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from sync.normalize import org_joins
+from sync.normalize.org_parse import parse_org
 from sync.normalize.places import cities, countries, us_states
 from sync.normalize.text import CACHE_SIZE, clean_text, fold, is_blankish, is_single_case
 
@@ -330,6 +332,7 @@ class OrgClusters:
     _blocks: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(
         default_factory=dict)
     _word_counts: Counter[str] = field(default_factory=Counter)
+    near: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, spelling: str, name: str, tokens: tuple[str, ...]) -> None:
         """Record that `spelling` (whose words are `tokens`) is the organization `name`."""
@@ -380,22 +383,24 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
     base_of = {s: split_acronym(s) for s in spellings}
-    node = {s: _node(base_of[s][0]) for s in spellings}  # 1. one node per fingerprint
-    tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
+    parsed = {s: parse_org(s) for s in spellings}
+    node = {s: _node(s) for s in spellings}  # 1. one node per identity key
+    tokens_of = {s: parsed[s].core or name_tokens(base_of[s][0]) for s in spellings}
     word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
     uf = _UnionFind()
-    _join_spacing_variants(spellings, base_of, node, uf)
+    _join_spacing_variants(spellings, node, uf)
     _join_typos(spellings, tokens_of, node, uf,
                 lambda word: word_counts[word] > 1 or is_place_word(word))
-    _join_acronyms(spellings, base_of, node, uf)
-    _join_acronym_chapters(spellings, node, uf)
+    org_joins.join_countries(parsed, node, uf.union)
+    suggested = org_joins.join_acronyms(parsed, node, uf.union, uf.find)
     for variant, target in aliases.items():  # 6. staff aliases
-        uf.union(_node(split_acronym(variant)[0]), _node(split_acronym(target)[0]))
+        uf.union(_node(variant), _node(target))
+    suggested |= org_joins.near_misses(parsed, node, uf.find, is_place_word)
 
     clusters: dict[str, list[str]] = defaultdict(list)
     for spelling in spellings:
         clusters[uf.find(node[spelling])].append(spelling)
-    alias_targets = {uf.find(_node(split_acronym(t)[0])): t
+    alias_targets = {uf.find(_node(t)): t
                      for t in sorted(set(aliases.values()), reverse=True)}
     result = OrgClusters(_word_counts=word_counts)
     for root, members in clusters.items():
@@ -405,20 +410,29 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     for letters, roots in _acronym_owners(spellings, base_of, node, uf).items():
         if len(roots) > 1:  # one acronym after two organizations' names: no alias
             result._by_acronym.pop(letters, None)
+    key_of_root = {uf.find(node[s]): result.key[s] for s in spellings}
+    for pair in suggested:
+        a, b = (key_of_root.get(uf.find(n)) for n in pair)
+        if a and b and a != b:
+            result.near.setdefault(a, set()).add(b)
+            result.near.setdefault(b, set()).add(a)
     return result
 
 
-def _node(base: str) -> str:
-    """The clustering node of a spelling whose name without its acronym is `base`."""
-    return "fp:" + fingerprint(base)
+def _node(spelling: str) -> str:
+    """The clustering node of a spelling: its identity key (org_parse)."""
+    parsed = parse_org(spelling)
+    return "id:" + (parsed.key if parsed.core else fingerprint(spelling))
 
 
-def _join_spacing_variants(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
-                           node: Mapping[str, str], uf: _UnionFind) -> None:
+def _join_spacing_variants(spellings: list[str], node: Mapping[str, str],
+                           uf: _UnionFind) -> None:
     """2. "MoveOn" / "Move On"."""
     first: dict[str, str] = {}
     for spelling in spellings:
-        key = spacing_key(base_of[spelling][0])
+        parsed = parse_org(spelling)
+        key = ("".join(parsed.core) + "|" + parsed.country if parsed.core
+               else spacing_key(spelling))
         uf.union(node[spelling], first.setdefault(key, node[spelling]))
 
 
@@ -443,61 +457,6 @@ def _acronym_owners(spellings: list[str], base_of: Mapping[str, tuple[str, str]]
         if base_of[spelling][1]:
             owners[base_of[spelling][1]].add(uf.find(node[spelling]))
     return owners
-
-
-def _join_acronyms(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
-                   node: Mapping[str, str], uf: _UnionFind) -> None:
-    """4. A bare acronym joins the one cluster it was written after in parentheses, or else
-    the one cluster whose name's initials it spells."""
-    in_parentheses = _acronym_owners(spellings, base_of, node, uf)
-    initials: dict[str, set[str]] = defaultdict(set)
-    for spelling in spellings:
-        if not is_bare_acronym(spelling):
-            for letters in name_initials(base_of[spelling][0]):
-                if len(letters) >= 3:
-                    initials[letters].add(uf.find(node[spelling]))
-    for spelling in spellings:
-        if is_bare_acronym(spelling):
-            letters = spelling.replace(".", "")
-            owners = in_parentheses.get(letters) or initials.get(letters, set())
-            if len(owners) == 1:
-                uf.union(node[spelling], next(iter(owners)))
-
-
-def _words(name: str) -> list[str]:
-    words = [w for w in _WORD_SPLIT.split(clean_text(name)) if w]
-    return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
-
-
-def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
-                           uf: _UnionFind) -> None:
-    """Join "JVP Los Angeles" to "Jewish Voice for Peace - Los Angeles": a name that opens
-    with an acronym joins the one name whose opening words it abbreviates and whose other
-    words are the same."""
-    led: list[tuple[str, str, str]] = []
-    others: list[tuple[str, list[str]]] = []
-    for spelling in spellings:
-        words = _words(spelling)
-        if len(words) < 2:
-            continue
-        if is_bare_acronym(words[0]):
-            led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
-        else:
-            others.append((spelling, words))
-    # Only the words after some name's acronym can match: initials are spelled for those.
-    rests = {rest for _, _, rest in led}
-    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for spelling, words in others:
-        for cut in range(2, len(words)):
-            rest = fingerprint(" ".join(words[cut:]))
-            if rest in rests:
-                for letters in {_initials(words[:cut], skip_small=True),
-                                _initials(words[:cut], skip_small=False)}:
-                    owners[(letters, rest)].add(spelling)
-    for spelling, letters, rest in led:
-        roots = {uf.find(node[s]) for s in owners.get((letters, rest), ())}
-        if len(roots) == 1:
-            uf.union(node[spelling], roots.pop())
 
 
 def _fuzzy_block(members: Mapping[str, str], node: Mapping[str, str], uf: _UnionFind,

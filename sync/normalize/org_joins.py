@@ -1,0 +1,154 @@
+"""Joins of organization spellings by their structure (see org_parse), for orgs' clustering.
+
+Each join works on candidate keys (never all pairs) and joins only when the evidence points
+at exactly one organization; when it points at several, or falls just short, the pair is
+returned as a suggestion for staff to confirm (`possible duplicate of ORG-…`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+from sync.normalize.acronyms import SMALL_WORDS, abbreviates, acronym_letters
+from sync.normalize.org_parse import ParsedName, identity
+
+Union = Callable[[str, str], None]
+Find = Callable[[str], str]
+# Words a campus name may leave out: "Cornell SJP" is "SJP at Cornell University".
+_CAMPUS_WORDS = frozenset({"university", "of"})
+_MAX_RUN_WORDS = 12
+
+
+def rest_key(words: Iterable[str]) -> str:
+    core, country = identity(tuple(words))
+    return " ".join(sorted(set(core) - _CAMPUS_WORDS)) + ("|" + country if country else "")
+
+
+def join_countries(parsed: Mapping[str, ParsedName], node: Mapping[str, str],
+                   union: Union) -> None:
+    """"Christian Aid UK" joins "Christian Aid" when no other country follows that name."""
+    by_core: dict[str, dict[str, str]] = defaultdict(dict)
+    for spelling, name in parsed.items():
+        by_core[" ".join(sorted(set(name.core)))].setdefault(name.country, node[spelling])
+    for found in by_core.values():
+        if "" in found and len(found) == 2:
+            a, b = found.values()
+            union(a, b)
+
+
+def _acronym_uses(name: ParsedName) -> list[tuple[str, str]]:
+    """(acronym, rest key) for each acronym word of a name: "SJP UCLA" → ("SJP", "ucla"),
+    "CAIR-LA" → ("CAIR", "los angeles")."""
+    words = list(name.words)
+    if len(words) == 1 and "-" in words[0] and not acronym_letters(words[0].split("-")[-1]):
+        return []
+    split: list[str] = []
+    for word in words:
+        parts = word.split("-")
+        split.extend(parts if len(parts) > 1 and acronym_letters(parts[0]) else [word])
+    uses = []
+    for index, word in enumerate(split):
+        letters = acronym_letters(word)
+        if letters and len(letters) >= 2 and (len(split) == 1 or len(letters) >= 3
+                                               or index in (0, len(split) - 1)):
+            uses.append((letters, rest_key(split[:index] + split[index + 1:])))
+    return uses
+
+
+def _runs(words: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(run, rest) for each run of two or more words at the start or the end of a name."""
+    if len(words) > _MAX_RUN_WORDS:
+        return
+    for cut in range(2, len(words) + 1):
+        yield words[:cut], words[cut:]
+    for cut in range(1, len(words) - 1):
+        yield words[cut:], words[:cut]
+
+
+def _initials_of(run: tuple[str, ...]) -> set[str]:
+    """Plain initials of a run, with and without its small words (a cheap first look)."""
+    def initial(word: str) -> str:
+        letters = "".join(c for c in word if c.isalnum())
+        return letters if letters.isupper() and len(letters) <= 3 else letters[:1].upper()
+
+    with_small = "".join(map(initial, run))
+    without = "".join(initial(w) for w in run if w.casefold() not in SMALL_WORDS)
+    return {with_small, without}
+
+
+def join_acronyms(parsed: Mapping[str, ParsedName], node: Mapping[str, str], union: Union,
+                  find: Find) -> set[frozenset[str]]:
+    """An acronym joins the one organization it abbreviates, the other words being the
+    same: "SJP UCLA", "UCLA SJP" and "SJP at UCLA" are "Students for Justice in Palestine at
+    UCLA"; "ATU 587" is "Amalgamated Transit Union Local 587"; a bare "CIW" is the one name
+    defined as "(CIW)" in any answer, or else the one whose initials it spells.
+
+    Returns the suggestions: an acronym that could mean two organizations joins neither."""
+    wanted: dict[str, set[str]] = defaultdict(set)  # rest key → acronyms used with it
+    uses_of: dict[str, list[tuple[str, str]]] = {}
+    defined: dict[str, set[str]] = defaultdict(set)  # acronym → spellings defining it
+    for spelling, name in parsed.items():
+        if name.acronym:
+            defined[name.acronym].add(spelling)
+        uses = _acronym_uses(name)
+        if uses:
+            uses_of[spelling] = uses
+            for letters, rest in uses:
+                wanted[rest].add(letters)
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for spelling, name in parsed.items():
+        if name.acronym:
+            rest_of_name = rest_key(())
+            owners[(name.acronym, rest_of_name)].add(spelling)
+        for run, rest in _runs(name.words):
+            key = rest_key(rest)
+            letters_wanted = wanted.get(key)
+            if not letters_wanted:
+                continue
+            if not rest:  # a bare acronym: its initials, not every acronym in use
+                letters_wanted = letters_wanted & _initials_of(run) | {
+                    a for a in letters_wanted if a[0] == run[0][0].upper() and len(a) <= 4}
+            for letters in letters_wanted:
+                if abbreviates(letters, run):
+                    owners[(letters, key)].add(spelling)
+    suggestions: set[frozenset[str]] = set()
+    for spelling, uses in uses_of.items():
+        for letters, rest in uses:
+            by_definition = {s for s in defined.get(letters, ()) if not rest}
+            candidates = by_definition or owners.get((letters, rest), set())
+            roots = {find(node[s]) for s in candidates} - {find(node[spelling])}
+            if len(roots) == 1:
+                union(node[spelling], roots.pop())
+            elif len(roots) > 1:
+                suggestions.update(frozenset((node[spelling], r)) for r in roots)
+    return suggestions
+
+
+def near_misses(parsed: Mapping[str, ParsedName], node: Mapping[str, str], find: Find,
+                is_place: Callable[[str], bool]) -> set[frozenset[str]]:
+    """Pairs of organizations one name apart by a few words that name no place and no
+    number: "Tzedek Chicago" / "Tzedek Chicago Congregation", "Emgage" / "Emgage Action",
+    "Puente Movement" / "Puente Human Rights Movement". A place or a number makes a chapter
+    ("DSA" / "DSA Boston", "UAW" / "UAW 4811"): no suggestion."""
+    by_core: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for spelling, name in parsed.items():
+        if name.core:
+            by_core[tuple(sorted(set(name.core)))].add(find(node[spelling]))
+    pairs: set[frozenset[str]] = set()
+    for core, roots in by_core.items():
+        if len(core) > _MAX_RUN_WORDS:
+            continue
+        for drop in (1, 2, 3):
+            if len(core) - drop < 1:
+                break
+            for gone in itertools.combinations(range(len(core)), drop):
+                extra = [core[i] for i in gone]
+                if not any(w.isalpha() and w not in SMALL_WORDS and not is_place(w)
+                           for w in extra) or any(w.isdigit() or is_place(w) for w in extra):
+                    continue
+                smaller = tuple(w for i, w in enumerate(core) if i not in gone)
+                for other in by_core.get(smaller, ()):
+                    pairs.update(frozenset((root, other)) for root in roots if root != other)
+    return pairs
