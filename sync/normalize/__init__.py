@@ -27,7 +27,7 @@ from sync.normalize.text import CACHE_SIZE, clean_text, no_new_formula
 from sync.normalize.times import parse_timestamps
 
 CLEAN_COLUMNS = (
-    "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name",
+    "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name", "org_near",
     "scope", "title", "first_name", "last_name", "display_name", "sort_name", "affiliation",
     "authorized", "amplify", "partners", "org_evidence", "person_evidence",
 )
@@ -108,6 +108,9 @@ def normalize_responses(responses: pd.DataFrame,
         out["organization"], lambda n: fingerprint(n) if n else "")
     out["org_key"] = _per_distinct(out["organization"], lambda n: orgs.key.get(n, ""))
     out["org_name"] = _per_distinct(out["organization"], lambda n: orgs.canonical.get(n, ""))
+    # the keys of organizations this one is probably the same as (staff confirm with an alias)
+    out["org_near"] = _per_distinct(
+        out["org_key"], lambda k: tuple(sorted(orgs.near.get(k, ()))))
     out["scope"] = _per_distinct(text["scope"], normalize_scope)
     names = _pairs(text["first_name"], text["last_name"], _name_fields)
     for index, column in enumerate(_NAME_COLUMNS):
