@@ -7,7 +7,6 @@ returned as a suggestion for staff to confirm (`possible duplicate of ORG-…`).
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
@@ -19,6 +18,7 @@ Find = Callable[[str], str]
 # Words a campus name may leave out: "Cornell SJP" is "SJP at Cornell University".
 _CAMPUS_WORDS = frozenset({"university", "of"})
 _MAX_RUN_WORDS = 12
+_MAX_EXTRA = 3  # words a near match may add
 
 
 def rest_key(words: Iterable[str]) -> str:
@@ -131,24 +131,26 @@ def near_misses(parsed: Mapping[str, ParsedName], node: Mapping[str, str], find:
     """Pairs of organizations one name apart by a few words that name no place and no
     number: "Tzedek Chicago" / "Tzedek Chicago Congregation", "Emgage" / "Emgage Action",
     "Puente Movement" / "Puente Human Rights Movement". A place or a number makes a chapter
-    ("DSA" / "DSA Boston", "UAW" / "UAW 4811"): no suggestion."""
-    by_core: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    ("DSA" / "DSA Boston", "UAW" / "UAW 4811"): no suggestion.
+
+    Blocked by the smaller name's rarest word: only names holding it are compared."""
+    by_core: dict[frozenset[str], set[str]] = defaultdict(set)
     for spelling, name in parsed.items():
         if name.core:
-            by_core[tuple(sorted(set(name.core)))].add(find(node[spelling]))
+            by_core[frozenset(name.core)].add(find(node[spelling]))
+    holding: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for core in by_core:
+        for word in core:
+            holding[word].append(core)
     pairs: set[frozenset[str]] = set()
-    for core, roots in by_core.items():
-        if len(core) > _MAX_RUN_WORDS:
-            continue
-        for drop in (1, 2, 3):
-            if len(core) - drop < 1:
-                break
-            for gone in itertools.combinations(range(len(core)), drop):
-                extra = [core[i] for i in gone]
-                if not any(w.isalpha() and w not in SMALL_WORDS and not is_place(w)
-                           for w in extra) or any(w.isdigit() or is_place(w) for w in extra):
-                    continue
-                smaller = tuple(w for i, w in enumerate(core) if i not in gone)
-                for other in by_core.get(smaller, ()):
-                    pairs.update(frozenset((root, other)) for root in roots if root != other)
+    for small, roots in by_core.items():
+        rarest = min(small, key=lambda w: (len(holding[w]), w))
+        for big in holding[rarest]:
+            if not 0 < len(big) - len(small) <= _MAX_EXTRA or not small < big:
+                continue
+            extra = big - small
+            if any(w.isdigit() or is_place(w) for w in extra) or all(
+                    w in SMALL_WORDS or not w.isalpha() for w in extra):
+                continue
+            pairs.update(frozenset((a, b)) for a in roots for b in by_core[big] if a != b)
     return pairs

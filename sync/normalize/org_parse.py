@@ -32,6 +32,7 @@ _PARENS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
 _DASH = re.compile(r"\s+[-–—]+\s+|\s*--+\s*|\s*[–—]\s*")
 _COLON = re.compile(r":\s")
 _WORDS = re.compile(r"[\s,/–—]+")
+_ALNUM = re.compile(r"[^\W_]")
 _INNER_MARK = re.compile(r"(?<=\w)[.'’](?=\w)")
 _PUNCT = re.compile(r"[^\w\s]")
 _DIGIT_EDGE = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2})")
@@ -53,9 +54,11 @@ _NOT_STATE_CODES = {"DC", "IN", "ME", "OR", "OK", "HI", "OH", "PA", "AS"}
 
 @dataclass(frozen=True)
 class ParsedName:
-    """`words`: the name's own words as typed; `acronym`: the acronym it defines ("" if
-    none); `core`: its identity words, folded; `country`: a trailing country ("" if none)."""
+    """`display`: the name as typed without its acronym definition and descriptive
+    parentheses; `words`: its words; `acronym`: the acronym it defines ("" if none);
+    `core`: its identity words, folded; `country`: a trailing country ("" if none)."""
 
+    display: str
     words: tuple[str, ...]
     acronym: str
     core: tuple[str, ...]
@@ -74,23 +77,22 @@ def parse_org(spelling: str) -> ParsedName:
         text, acronym = _drop_parentheses(text)
     if ": " in text:
         text = _COLON.split(text, maxsplit=1)[0]
-    parts = [p for p in _DASH.split(text) if p.strip()]
+    parts = [p.strip() for p in _DASH.split(text) if p.strip()]
     if len(parts) == 2:
-        first, second = (_words(p) for p in parts)
-        for short, long in ((first, second), (second, first)):
-            letters = acronym_letters(short[0]) if len(short) == 1 else ""
-            if letters and abbreviates(letters, long, may_drop_tail=True):
-                acronym, text = acronym or letters, " ".join(long)
+        for short, long in ((parts[0], parts[1]), (parts[1], parts[0])):
+            letters = acronym_letters(short) if " " not in short else ""
+            if letters and abbreviates(letters, _words(long), may_drop_tail=True):
+                acronym, text = acronym or letters, long
                 break
     words = tuple(_words(text))
     core, country = identity(words)
-    return ParsedName(words, acronym, core, country)
+    return ParsedName(text, words, acronym, core, country)
 
 
 def _drop_parentheses(text: str) -> tuple[str, str]:
     """The text without its parentheses, and the acronym one of them defines."""
     inners = _PARENS.findall(text)
-    outer = " ".join(_PARENS.sub(" ", text).split()).rstrip(" ,-–—")
+    outer = " ".join(_PARENS.sub(_kept_parenthesis, text).split()).rstrip(" ,-–—")
     if not outer:
         return text, ""
     outer_words = _words(outer)
@@ -105,8 +107,15 @@ def _drop_parentheses(text: str) -> tuple[str, str]:
     return outer, ""
 
 
+def _kept_parenthesis(match: re.Match[str]) -> str:
+    """"Presbyterian Church (U.S.A.)": a country in parentheses right after the name is the
+    organization's own; any other parenthesis only describes it."""
+    inner = match.group(1).replace(".", "").strip().upper()
+    return match.group(0) if inner in ("USA", "US") else " "
+
+
 def _words(text: str) -> list[str]:
-    return [w for w in _WORDS.split(text) if any(c.isalnum() for c in w)]
+    return [w for w in _WORDS.split(text) if w.isalnum() or _ALNUM.search(w)]
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -121,10 +130,11 @@ def identity(words: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     country = ""
     while len(tokens) > 1 and tokens[-1] in _SELF:
         tokens.pop()
+    known = countries()
     for size in (3, 2, 1):
         tail = " ".join(tokens[-size:])
-        if len(tokens) > size and tail in countries():
-            country = countries()[tail]
+        if len(tokens) > size and tail in known:
+            country = known[tail]
             del tokens[-size:]
             break
     if tokens[-1:] == ["state"] and (" ".join(tokens[-3:-1]) in us_states()

@@ -36,6 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from sync.normalize import org_joins
+from sync.normalize.acronyms import acronym_letters
 from sync.normalize.org_parse import parse_org
 from sync.normalize.places import cities, countries, us_states
 from sync.normalize.text import CACHE_SIZE, clean_text, fold, is_blankish, is_single_case
@@ -226,26 +227,34 @@ def is_bare_acronym(name: str) -> bool:
 
 
 def canonical_name(counts: Mapping[str, int]) -> str:
-    """The canonical name of a cluster from its spellings' counts (in the order typed).
+    """The printed name of a cluster from its spellings' counts (in the order typed).
 
-    A full name beats a bare acronym, mixed case beats one case, then the most common
-    (a name and the same name with its acronym in parentheses count together), then the
-    first typed. A trailing "(FCNL)" is dropped: the letter prints the name.
+    Each spelling is read without its acronym definition and descriptive parentheses
+    ("Friends Committee on National Legislation (FCNL)", "Al-Haq (Ramallah)", "FLIC -
+    Florida Immigrant Coalition"). The full name beats a form with an acronym in it ("Boston
+    DSA", "MAP UK"), mixed case beats one case, then the most common (spellings of one name
+    count together), then accents kept ("Unión" over "Union"), then the first typed.
     """
     if not counts:
         return ""
+    if len(counts) == 1:
+        only = next(iter(counts))
+        return parse_org(only).display or only
     order = {v: i for i, v in enumerate(counts)}
-    split = {v: split_acronym(v) for v in counts}
-    base_key = {v: fingerprint(base) for v, (base, _) in split.items()}
-    by_base: Counter[str] = Counter()
+    parsed = {v: parse_org(v) for v in counts}
+    shown = {v: parsed[v].display or v for v in counts}
+    by_key: Counter[str] = Counter()
     for spelling, count in counts.items():
-        by_base[base_key[spelling]] += count
+        by_key[parsed[spelling].key] += count
     best = min(counts, key=lambda v: (
-        is_bare_acronym(v), is_single_case(v) and " " in v,
-        -by_base[base_key[v]], bool(split[v][1]), order[v]))
-    base, acronym = split[best]
-    return base if acronym and _PAREN_TAIL.match(best).group("inner").strip() == acronym \
-        else best
+        is_bare_acronym(shown[v]), _acronyms_in(parsed[v].words),
+        is_single_case(shown[v]) and " " in shown[v], -by_key[parsed[v].key],
+        shown[v].isascii(), order[v]))
+    return shown[best]
+
+
+def _acronyms_in(words: tuple[str, ...]) -> int:
+    return sum(bool(acronym_letters(w)) for w in words)
 
 
 class _UnionFind:
