@@ -8,7 +8,8 @@ other parts of a hyphenated word ("American-Arab" → A) may be skipped, a word 
 gives all its letters ("UCC Palestine Israel Network" → UCCPIN), and a digit stands for the
 word it sounds like ("Movement for Black Lives" → M4BL). Only a definition written in the
 same answer ("Name (ACRONYM)", "ACRONYM - Name") may also leave its last words out
-("United Electrical, Radio and Machine Workers of America (UE)").
+("United Electrical, Radio and Machine Workers of America (UE)"); any may leave out a
+trailing phrase that opens with a small word ("United Farm Workers of America" → UFW).
 """
 
 from __future__ import annotations

@@ -12,28 +12,37 @@ from collections.abc import Callable, Iterable, Mapping
 
 from sync.normalize.acronyms import SMALL_WORDS, abbreviates, acronym_letters
 from sync.normalize.org_parse import ParsedName, identity
+from sync.normalize.places import countries
 
 Union = Callable[[str, str], None]
 Find = Callable[[str], str]
 # Words a campus name may leave out: "Cornell SJP" is "SJP at Cornell University".
 _CAMPUS_WORDS = frozenset({"university", "of"})
 _MAX_RUN_WORDS = 12
-_MAX_EXTRA = 3  # words a near match may add
+_MAX_EXTRA = 4  # words a near match may add
 
 
 def rest_key(words: Iterable[str]) -> str:
+    """The key of the words beside an acronym; a country alone qualifies the name ("MAP
+    UK" is "Medical Aid for Palestinians (MAP)"), so it counts as nothing."""
     core, country = identity(tuple(words))
+    if not core or " ".join(core) in countries():
+        return ""
     return " ".join(sorted(set(core) - _CAMPUS_WORDS)) + ("|" + country if country else "")
 
 
 def join_countries(parsed: Mapping[str, ParsedName], node: Mapping[str, str],
                    union: Union) -> None:
-    """"Christian Aid UK" joins "Christian Aid" when no other country follows that name."""
+    """"Christian Aid UK" joins "Christian Aid" when no other country follows that name.
+
+    Not "- US": an international movement's U.S. branch is an organization of its own
+    ("Palestinian Youth Movement - US"); "Pax Christi USA" still meets "Pax Christi U.S.A.".
+    """
     by_core: dict[str, dict[str, str]] = defaultdict(dict)
     for spelling, name in parsed.items():
         by_core[" ".join(sorted(set(name.core)))].setdefault(name.country, node[spelling])
     for found in by_core.values():
-        if "" in found and len(found) == 2:
+        if "" in found and len(found) == 2 and "United States" not in found:
             a, b = found.values()
             union(a, b)
 
@@ -130,8 +139,8 @@ def near_misses(parsed: Mapping[str, ParsedName], node: Mapping[str, str], find:
                 is_place: Callable[[str], bool]) -> set[frozenset[str]]:
     """Pairs of organizations one name apart by a few words that name no place and no
     number: "Tzedek Chicago" / "Tzedek Chicago Congregation", "Emgage" / "Emgage Action",
-    "Puente Movement" / "Puente Human Rights Movement". A place or a number makes a chapter
-    ("DSA" / "DSA Boston", "UAW" / "UAW 4811"): no suggestion.
+    "Puente Movement" / "Puente Human Rights Movement". A place or a lone number makes a
+    chapter ("DSA" / "DSA Boston", "UAW" / "UAW 4811"): no suggestion.
 
     Blocked by the smaller name's rarest word: only names holding it are compared."""
     by_core: dict[frozenset[str], set[str]] = defaultdict(set)
@@ -149,7 +158,7 @@ def near_misses(parsed: Mapping[str, ParsedName], node: Mapping[str, str], find:
             if not 0 < len(big) - len(small) <= _MAX_EXTRA or not small < big:
                 continue
             extra = big - small
-            if any(w.isdigit() or is_place(w) for w in extra) or all(
+            if any(is_place(w) for w in extra) or all(
                     w in SMALL_WORDS or not w.isalpha() for w in extra):
                 continue
             pairs.update(frozenset((a, b)) for a in roots for b in by_core[big] if a != b)

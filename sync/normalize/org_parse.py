@@ -25,13 +25,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sync.normalize.acronyms import abbreviates, acronym_letters
-from sync.normalize.places import countries, place_key, us_states
+from sync.normalize.places import countries, place_key, us_postal_codes, us_states
 from sync.normalize.text import CACHE_SIZE, clean_text, fold
 
 _PARENS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
 _DASH = re.compile(r"\s+[-–—]+\s+|\s*--+\s*|\s*[–—]\s*")
 _COLON = re.compile(r":\s")
 _WORDS = re.compile(r"[\s,/–—]+")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,;:])")
+_CITY_STATE_TAIL = re.compile(r",\s*[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,2},?\s([A-Z]{2})$")
+_CAPS_PART = re.compile(r"(?<=[a-z])-(?=[A-Z]{2,}\b)|(?<=\b[A-Z][A-Z])-(?=[A-Z][a-z])|"
+                        r"(?<=[A-Z][A-Z][A-Z])-(?=[A-Z][a-z])")
 _ALNUM = re.compile(r"[^\W_]")
 _INNER_MARK = re.compile(r"(?<=\w)[.'’](?=\w)")
 _PUNCT = re.compile(r"[^\w\s]")
@@ -49,6 +53,11 @@ CITY_SHORT_FORMS = {
     "NORCAL": "northern california", "DMV": "dc maryland virginia", "PHILLY": "philadelphia",
     "CHI": "chicago", "BK": "brooklyn", "BMORE": "baltimore",
 }
+# One word, two spellings: "Palestinian Centre for Human Rights" is "… Center …".
+BRITISH_SPELLINGS = {"centre": "center", "centres": "centers", "theatre": "theater",
+                     "organisation": "organization", "organisations": "organizations",
+                     "labour": "labor", "defence": "defense", "programme": "program",
+                     "neighbour": "neighbor", "neighbours": "neighbors"}
 _NOT_STATE_CODES = {"DC", "IN", "ME", "OR", "OK", "HI", "OH", "PA", "AS"}
 
 
@@ -84,9 +93,17 @@ def parse_org(spelling: str) -> ParsedName:
             if letters and abbreviates(letters, _words(long), may_drop_tail=True):
                 acronym, text = acronym or letters, long
                 break
+    text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    text = _CITY_STATE_TAIL.sub("", text) if _is_city_state_tail(text) else text
     words = tuple(_words(text))
     core, country = identity(words)
     return ParsedName(text, words, acronym, core, country)
+
+
+def _is_city_state_tail(text: str) -> bool:
+    """", Falls Church VA": a town and a postal code after a comma describe the name."""
+    match = _CITY_STATE_TAIL.search(text)
+    return bool(match) and match.group(1) in us_postal_codes() and match.start() > 0
 
 
 def _drop_parentheses(text: str) -> tuple[str, str]:
@@ -115,6 +132,9 @@ def _kept_parenthesis(match: re.Match[str]) -> str:
 
 
 def _words(text: str) -> list[str]:
+    """The words of a name; an acronym hyphened to a word is a word of its own
+    ("Attendants-CWA", "CAIR-Michigan"), a hyphened word stays one ("American-Arab")."""
+    text = _CAPS_PART.sub(" ", text)
     return [w for w in _WORDS.split(text) if w.isalnum() or _ALNUM.search(w)]
 
 
@@ -131,6 +151,9 @@ def identity(words: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     while len(tokens) > 1 and tokens[-1] in _SELF:
         tokens.pop()
     known = countries()
+    if len(tokens) > 1 and tokens[-1] in ("usa", "us"):
+        tokens.pop()
+        return tuple(sys.intern(t) for t in tokens), "United States"
     for size in (3, 2, 1):
         tail = " ".join(tokens[-size:])
         if len(tokens) > size and tail in known:
@@ -156,7 +179,8 @@ def _tokens(word: str) -> tuple[str, ...]:
     text = _WEB_SUFFIX.sub("", text)
     text = _INNER_MARK.sub("", text)
     text = _DIGIT_EDGE.sub(" ", text)
-    return tuple(w for w in _PUNCT.sub(" ", text).split() if w != "and")
+    return tuple(BRITISH_SPELLINGS.get(w, w) for w in _PUNCT.sub(" ", text).split()
+                 if w != "and")
 
 
 @lru_cache(maxsize=1)
