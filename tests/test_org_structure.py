@@ -142,12 +142,16 @@ def test_two_organizations_probably_one_are_both_flagged_and_wait_for_review(tmp
     assert rows.loc["Harbor Workers Union", "Status"] == "Approved"
 
 
-def test_confirming_a_suggestion_with_an_alias_makes_one_signer(tmp_path):
+def test_confirming_a_suggestion_with_an_alias_makes_one_signer_from_the_next_run(tmp_path):
     rows = [response("10/1/2021 10:00:00", "a@example.org", "Beth Shalom Havurah", "Local",
                      authorized="Yes"),
             response("10/2/2021 10:00:00", "b@example.org", "Beth Shalom Havurah Congregation",
                      "Local", authorized="Yes")]
-    tab = curated(job(tmp_path, rows, aliases={
+    before = curated(job(tmp_path, rows))
+    assert len(before) == 2
+    first_id = before.loc[before["Name"] == "Beth Shalom Havurah", "Signer ID"].item()
+    after = curated(job(tmp_path, rows, aliases={
         "Beth Shalom Havurah": "Beth Shalom Havurah Congregation"}))
-    assert tab["Name"].tolist() == ["Beth Shalom Havurah Congregation"]
-    assert tab["Flags"].tolist() == [""]
+    assert after["Name"].tolist() == ["Beth Shalom Havurah Congregation"]
+    assert after["Signer ID"].tolist() == [first_id]
+    assert after["Flags"].tolist() == [""]
