@@ -155,3 +155,19 @@ def test_confirming_a_suggestion_with_an_alias_makes_one_signer_from_the_next_ru
     assert after["Name"].tolist() == ["Beth Shalom Havurah Congregation"]
     assert after["Signer ID"].tolist() == [first_id]
     assert after["Flags"].tolist() == [""]
+
+
+def test_one_organizational_email_domain_joins_an_acronym_the_names_leave_ambiguous():
+    names = ["Harbor Light Collective", "Hope Lives Coalition", "HLC", "HLC Memphis",
+             "Harbor Light Collective Memphis"]
+    alone = cluster_organizations(names)
+    assert alone.key["HLC"] not in {alone.key["Harbor Light Collective"],
+                                    alone.key["Hope Lives Coalition"]}
+    same_domain = ["harborlight.org", "hopelives.org", "harborlight.org", "harborlight.org",
+                   "gmail.com"]
+    found = cluster_organizations(names, domains=same_domain)
+    assert found.key["HLC"] == found.key["Harbor Light Collective"]
+    assert found.key["HLC Memphis"] != found.key["HLC"]  # a chapter on its parent's domain
+    personal = cluster_organizations(names, domains=["gmail.com"] * len(names))
+    assert personal.key["HLC"] not in {personal.key["Harbor Light Collective"],
+                                       personal.key["Hope Lives Coalition"]}

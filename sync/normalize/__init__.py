@@ -103,7 +103,8 @@ def normalize_responses(responses: pd.DataFrame,
     out["submitted_at"] = parse_timestamps(text["submitted_at"])
     out["email"] = _per_distinct(text["email"], _text(clean_email))
     out["organization"] = _per_distinct(text["organization"], _text(clean_organization_answer))
-    orgs = cluster_organizations(out["organization"], aliases)
+    org_domains = _per_distinct(out["email"], lambda e: e.rpartition("@")[2] if "@" in e else "")
+    orgs = cluster_organizations(out["organization"], aliases, org_domains.tolist())
     out["org_spelling_key"] = _per_distinct(
         out["organization"], lambda n: fingerprint(n) if n else "")
     out["org_key"] = _per_distinct(out["organization"], lambda n: orgs.key.get(n, ""))

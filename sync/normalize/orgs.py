@@ -380,14 +380,21 @@ class OrgClusters:
 
 
 def cluster_organizations(names: pd.Series | Iterable[str],
-                          aliases: Mapping[str, str] | None = None) -> OrgClusters:
+                          aliases: Mapping[str, str] | None = None,
+                          domains: Iterable[str] | None = None) -> OrgClusters:
     """Cluster the cleaned organization spellings of all responses (see the module doc).
 
     Works on distinct spellings, so repeated answers cost nothing; the fuzzy pass compares
     names only within blocks (names sharing all words but one), which stay small however
-    many responses there are.
+    many responses there are. `domains`, one per name, are the email domains of the answers
+    (org_joins.join_domains).
     """
-    counts = Counter(n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n)
+    names = names.tolist() if isinstance(names, pd.Series) else list(names)
+    counts = Counter(n for n in names if n)
+    domains_of: dict[str, set[str]] = defaultdict(set)
+    for name, domain in zip(names, domains or (), strict=False):
+        if name and domain:
+            domains_of[name].add(domain)
     spellings = list(counts)  # in the order first typed
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
@@ -401,6 +408,7 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     _join_typos(spellings, tokens_of, node, uf,
                 lambda word: word_counts[word] > 1 or is_place_word(word))
     org_joins.join_countries(parsed, node, uf.union)
+    org_joins.join_domains(parsed, domains_of, node, uf.union, uf.find)
     suggested = org_joins.join_acronyms(parsed, node, uf.union, uf.find)
     for variant, target in aliases.items():  # 6. staff aliases
         uf.union(_node(variant), _node(target))
