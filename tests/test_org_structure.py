@@ -171,3 +171,11 @@ def test_one_organizational_email_domain_joins_an_acronym_the_names_leave_ambigu
     personal = cluster_organizations(names, domains=["gmail.com"] * len(names))
     assert personal.key["HLC"] not in {personal.key["Harbor Light Collective"],
                                        personal.key["Hope Lives Coalition"]}
+
+
+def test_a_short_name_typed_in_capitals_keeps_its_acronyms():
+    assert clean_org("UTEP SJP") == "UTEP SJP"
+    assert clean_org("GEO 3550") == "GEO 3550"
+    assert clean_org("DREAM DEFENDERS") == "Dream Defenders"
+    assert clean_org("CAIR OHIO") == "CAIR Ohio"
+    assert clean_org("JEWISH VOICE FOR PEACE") == "Jewish Voice for Peace"

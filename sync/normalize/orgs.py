@@ -101,17 +101,24 @@ def recase_title(text: str) -> str:
     """Title case for text typed in one case: small words lower, acronyms upper.
 
     A lone word typed in capitals stays as typed: it is an acronym or a brand ("CODEPINK").
+    So do the short words of a short name in capitals that holds an acronym or a number:
+    "UTEP SJP", "MIT CAA", "GEO 3550" (not "Utep SJP").
     """
     if not is_single_case(text):
         return text
     words = text.split(" ")
     if len(words) == 1 and text.isupper():
         return text
+    short_caps = text.isupper() and len(words) <= 3 and any(
+        w.strip("(),;:\"'").lower() in KNOWN_ACRONYMS or w.isdigit() for w in words)
     out = []
     for index, word in enumerate(words):
         lower = word.lower()
         bare = lower.strip("(),;:\"'")
-        if bare == "la" and index == len(words) - 1:
+        if short_caps and bare.isalpha() and len(bare) <= 4 and bare not in SMALL_WORDS \
+                and bare != "of" and not is_place_word(bare):
+            out.append(word)
+        elif bare == "la" and index == len(words) - 1:
             out.append(word.upper())  # "Teacher, LA" (Los Angeles); "de la" inside a name
         elif bare in SPECIAL_CASING:
             out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
