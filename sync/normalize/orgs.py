@@ -2,19 +2,18 @@
 
 Clustering follows OpenRefine's key-collision methods and adds what a sign-on list needs:
 
-1. fingerprint: case, accents, punctuation and word order folded ("The Presbyterian Church
-   (U.S.A.)" meets "Presbyterian Church (USA)");
-2. a spacing key, the name's words run together, for spacing variants ("MoveOn" / "Move
-   On"): an n-gram key that keeps the n-grams in order (see `spacing_key`);
+1. one node per identity key (org_parse): case, accents, punctuation, word order and the
+   words that do not change identity folded ("The Riverside Church (NYC)", "SEIU Local 1021"
+   / "Local 1021 SEIU");
+2. spacing variants ("MoveOn" / "Move On"), the identity words run together;
 3. a fuzzy pass for typos: within a block of names that share all their words but one
    (word order ignored, like token_sort_ratio), rapidfuzz finds the odd words one edit apart
    (two for long words), and a guard keeps two real words apart ("Austin" / "Tustin");
-4. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
-   organization's alias, so a bare "FCNL" joins it; a bare all-caps acronym that spells the
-   initials of exactly one organization ("USCPR") joins it too;
-5. a name opening with an acronym ("JVP Los Angeles") joins the name it abbreviates
-   ("Jewish Voice for Peace - Los Angeles");
-6. staff aliases (variant → canonical) from the job file and the `Aliases` tab.
+4. structure (org_joins): a trailing country, an organizational email domain, and acronyms
+   with the rest of the name the same ("SJP UCLA" / "Students for Justice in Palestine at
+   UCLA"), by Schwartz & Hearst matching (acronyms);
+5. staff aliases (variant → canonical) from the job file and the `Aliases` tab;
+6. near matches not joined are kept as suggestions (`OrgClusters.near`).
 
 A chapter never merges into its parent: "Democratic Socialists of America - Boston" has a
 word the parent lacks, which no step above accepts (hence no token_set_ratio, which scores
@@ -191,16 +190,6 @@ def _initial(word: str) -> tuple[str, bool]:
     # "US Campaign …", "U.S. Campaign …": a word in capitals gives all its letters.
     initial = letters if letters.isupper() and len(letters) <= 3 else letters[0]
     return initial, letters.casefold() in SMALL_WORDS
-
-
-def name_initials(name: str) -> set[str]:
-    """The acronyms a name is commonly shortened to (with and without the small words)."""
-    words = _WORD_SPLIT.split(clean_text(name))
-    if words and words[0].casefold() == "the":
-        words = words[1:]
-    if len(words) < 2:
-        return set()
-    return {_initials(words, skip_small=True), _initials(words, skip_small=False)} - {""}
 
 
 def _is_subsequence(short: str, long: str) -> bool:
