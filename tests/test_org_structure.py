@@ -187,3 +187,9 @@ def test_an_acronym_joined_by_its_domain_does_not_also_join_the_other_name_it_fi
                                                   "harborlight.org"])
     assert found.key["HLC"] == found.key["Harbor Light Collective"]
     assert found.key["Hope Lives Coalition"] != found.key["HLC"]
+
+
+def test_numbered_names_on_one_domain_stay_apart():
+    names = ["Group 1 for Peace", "Group 3 for Peace", "Teamsters Local 32", "Teamsters Local 23"]
+    found = cluster_organizations(names, domains=["example.org"] * 4)
+    assert len(set(found.key.values())) == 4

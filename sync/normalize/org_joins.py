@@ -227,7 +227,11 @@ def _compatible(a: ParsedName, b: ParsedName, label: str) -> bool:
         if letters and not any(map(acronym_letters, long.words)) and abbreviates(
                 letters, long.words) and (letters.lower() in label or label in spelled):
             return True
-    if a.country != b.country or not a.core or not b.core:
-        return False
+    if a.country != b.country or not a.core or not b.core or _numbers(a) != _numbers(b):
+        return False  # "Group 1" and "Group 3", "Local 32" and "Local 23" are two
     first, second = " ".join(sorted(a.core)), " ".join(sorted(b.core))
     return min(len(first), len(second)) >= 12 and fuzz.ratio(first, second) >= 92
+
+
+def _numbers(name: ParsedName) -> set[str]:
+    return {t for t in name.core if any(c.isdigit() for c in t)}
