@@ -131,7 +131,7 @@ def build_signers(
     return signers.reset_index(drop=True), skipped
 
 
-_SIGNER_COLUMNS = (*CURATED_COLUMNS, "_keys", "_sort", "_default", "_rows")
+_SIGNER_COLUMNS = (*CURATED_COLUMNS, "_keys", "_near", "_sort", "_default", "_rows")
 
 
 def _values(signer: dict[str, object]) -> tuple[object, ...]:
@@ -197,6 +197,7 @@ class _Answers:
 
     name: str = ""
     spelling_keys: set[str] = field(default_factory=set)
+    near: set[str] = field(default_factory=set)
     evidence: list[Any] = field(default_factory=list)
     scopes: set[str] = field(default_factory=set)
     authorized: bool = False
@@ -204,10 +205,11 @@ class _Answers:
     no_time: bool = False
     text_lost: bool = False
 
-    def add(self, name: str, spelling_key: str, email: str, signed: str, scope: str,
-            authorized: str, evidence: Any, text_lost: bool) -> None:
+    def add(self, name: str, spelling_key: str, near: tuple[str, ...], email: str, signed: str,
+            scope: str, authorized: str, evidence: Any, text_lost: bool) -> None:
         self.name = name  # the cluster's printed name; the latest answer's is kept
         self.spelling_keys.add(spelling_key)
+        self.near.update(near)
         self.evidence.append(evidence)
         self.scopes.add(scope)
         self.authorized = self.authorized or authorized == "yes"
@@ -227,16 +229,16 @@ def _gather(kept: pd.DataFrame, org_of_winner: dict[int, str], person_winners: s
     mine: defaultdict[str, _Answers] = defaultdict(_Answers)
     behind_people: defaultdict[int, _Behind] = defaultdict(_Behind)
     answers = frames.columns(ordered, "row", "group", "org_key", "email", "amplify", "partners",
-                      "org_name", "org_spelling_key", "scope", "authorized", "org_evidence",
-                      "org_text_lost")
-    for row, group, org_key, email, amplify, partners, org_name, spelling_key, scope, \
+                      "org_name", "org_spelling_key", "org_near", "scope", "authorized",
+                      "org_evidence", "org_text_lost")
+    for row, group, org_key, email, amplify, partners, org_name, spelling_key, near, scope, \
             authorized, evidence, lost, when in zip(*answers, signed, strict=True):
         cluster = org_of_winner.get(group)
         if cluster is not None:
             behind_orgs[cluster].add(row, email, when, amplify, partners)
             if org_key == cluster:
-                mine[cluster].add(org_name, spelling_key, email, when, scope, authorized,
-                                  evidence, lost)
+                mine[cluster].add(org_name, spelling_key, near, email, when, scope,
+                                  authorized, evidence, lost)
         if group in person_winners:
             behind_people[group].add(row, email, when, amplify, partners)
     return behind_orgs, mine, behind_people
@@ -292,6 +294,7 @@ def _org_signer(key: str, behind: _Behind, mine: _Answers, us_only: bool) -> dic
         "Flags": "; ".join(flags), **behind.columns(),
         # every spelling's key, so a new spelling joining this cluster keeps its Signer ID
         "_keys": tuple(sorted({f"org:{k}" for k in (*mine.spelling_keys, key)})),
+        "_near": tuple(sorted(f"org:{k}" for k in mine.near)),
         "_sort": fold(mine.name).removeprefix("the "),
         "_default": "Needs review" if flags else "Approved",
     }
@@ -310,6 +313,7 @@ def _person_signer(winner: _Winner, behind: _Behind, us_only: bool) -> dict[str,
         "Affiliation": affiliation, "Scope": "", "Outside U.S.": "Yes" if outside else "No",
         "Flags": "; ".join(flags), **behind.columns(),
         "_keys": (key,),
+        "_near": (),
         "_sort": winner.sort_name,
         "_default": "Needs review" if flags else "Approved",
     }
@@ -328,12 +332,15 @@ def _late(first_signed: str, published: dt.date | None) -> str:
 
 
 def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
-    """Flag individuals with the same name and affiliation under another email.
+    """Flag individuals with the same name and affiliation under another email, and
+    organizations that are probably one (normalize's near matches, `_near`).
 
-    The first of them (the oldest signer) stays unflagged; each later one is flagged as a
-    possible duplicate of it and starts as "Needs review". Needs `Signer ID`.
+    Of two individuals the first (the oldest signer) stays unflagged and the later one is
+    flagged as a possible duplicate of it; two organizations are both flagged, each naming
+    the other ("possible duplicate of ORG-0012: Tzedek Chicago"), so neither prints before
+    staff decide. A flagged signer starts as "Needs review". Needs `Signer ID`.
     """
-    out = signers.copy()
+    out = _flag_near_organizations(signers.copy())
     people = out[out["Type"] == INDIVIDUAL]
     if people.empty:
         return out
@@ -348,4 +355,24 @@ def flag_possible_duplicates(signers: pd.DataFrame) -> pd.DataFrame:
                                 strict=True)
     ]
     out.loc[later, "_default"] = "Needs review"
+    return out
+
+
+def _flag_near_organizations(out: pd.DataFrame) -> pd.DataFrame:
+    if "_near" not in out.columns or not any(out["_near"].tolist()):
+        return out
+    owner: dict[str, tuple[str, str]] = {}
+    for signer_id, name, keys in zip(out["Signer ID"].tolist(), out["Name"].tolist(),
+                                     out["_keys"].tolist(), strict=True):
+        for key in keys:
+            owner.setdefault(key, (signer_id, name))
+    for index, signer_id, near, flags in zip(out.index, out["Signer ID"].tolist(),
+                                             out["_near"].tolist(), out["Flags"].tolist(),
+                                             strict=True):
+        others = dict.fromkeys(owner[k] for k in near if k in owner and owner[k][0] != signer_id)
+        if others:
+            out.at[index, "Flags"] = "; ".join(
+                [f for f in (flags,) if f]
+                + [f"possible duplicate of {other}: {name}" for other, name in sorted(others)])
+            out.at[index, "_default"] = "Needs review"
     return out

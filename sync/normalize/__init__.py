@@ -27,7 +27,7 @@ from sync.normalize.text import CACHE_SIZE, clean_text, is_text_lost, no_new_for
 from sync.normalize.times import DEFAULT_ZONE, parse_timestamps
 
 CLEAN_COLUMNS = (
-    "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name",
+    "submitted_at", "email", "organization", "org_spelling_key", "org_key", "org_name", "org_near",
     "scope", "title", "first_name", "last_name", "display_name", "sort_name", "affiliation",
     "authorized", "amplify", "partners", "org_evidence", "person_evidence", "org_text_lost",
     "person_text_lost",
@@ -119,7 +119,9 @@ def normalize_responses(responses: pd.DataFrame, aliases: Mapping[str, str] | No
     # clustering: any two such names would look alike there.
     lost = _per_distinct(out["organization"], lambda n: f"lost:{n}" if n and not fingerprint(n)
                          else "")
-    orgs = cluster_organizations(out["organization"].where(lost == "", ""), aliases)
+    org_domains = _per_distinct(out["email"], lambda e: e.rpartition("@")[2] if "@" in e else "")
+    orgs = cluster_organizations(out["organization"].where(lost == "", ""), aliases,
+                                 org_domains.tolist())
     out["org_spelling_key"] = _per_distinct(
         out["organization"], lambda n: fingerprint(n) if n else "").where(lost == "", lost)
     out["org_key"] = _per_distinct(
@@ -127,6 +129,9 @@ def normalize_responses(responses: pd.DataFrame, aliases: Mapping[str, str] | No
     out["org_name"] = _per_distinct(
         out["organization"], lambda n: orgs.canonical.get(n, "")).where(
             lost == "", out["organization"])
+    # the keys of organizations this one is probably the same as (staff confirm with an alias)
+    out["org_near"] = _per_distinct(
+        out["org_key"], lambda k: tuple(sorted(orgs.near.get(k, ()))))
     out["scope"] = _per_distinct(text["scope"], normalize_scope)
     names = _pairs(text["first_name"], text["last_name"], _name_fields)
     for index, column in enumerate(_NAME_COLUMNS):

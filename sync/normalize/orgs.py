@@ -2,19 +2,18 @@
 
 Clustering follows OpenRefine's key-collision methods and adds what a sign-on list needs:
 
-1. fingerprint: case, accents, punctuation and word order folded ("The Presbyterian Church
-   (U.S.A.)" meets "Presbyterian Church (USA)");
-2. a spacing key, the name's words run together, for spacing variants ("MoveOn" / "Move
-   On"): an n-gram key that keeps the n-grams in order (see `spacing_key`);
+1. one node per identity key (org_parse): case, accents, punctuation, word order and the
+   words that do not change identity folded ("The Riverside Church (NYC)", "SEIU Local 1021"
+   / "Local 1021 SEIU");
+2. spacing variants ("MoveOn" / "Move On"), the identity words run together;
 3. a fuzzy pass for typos: within a block of names that share all their words but one
    (word order ignored, like token_sort_ratio), rapidfuzz finds the odd words one edit apart
    (two for long words), and a guard keeps two real words apart ("Austin" / "Tustin");
-4. acronyms: "Friends Committee on National Legislation (FCNL)" records FCNL as that
-   organization's alias, so a bare "FCNL" joins it; a bare all-caps acronym that spells the
-   initials of exactly one organization ("USCPR") joins it too;
-5. a name opening with an acronym ("JVP Los Angeles") joins the name it abbreviates
-   ("Jewish Voice for Peace - Los Angeles");
-6. staff aliases (variant → canonical) from the job file and the `Aliases` tab.
+4. structure (org_joins): a trailing country, an organizational email domain, and acronyms
+   with the rest of the name the same ("SJP UCLA" / "Students for Justice in Palestine at
+   UCLA"), by Schwartz & Hearst matching (acronyms);
+5. staff aliases (variant → canonical) from the job file and the `Aliases` tab;
+6. near matches not joined are kept as suggestions (`OrgClusters.near`).
 
 A chapter never merges into its parent: "Democratic Socialists of America - Boston" has a
 word the parent lacks, which no step above accepts (hence no token_set_ratio, which scores
@@ -35,6 +34,9 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from sync.normalize import org_joins
+from sync.normalize.acronyms import acronym_letters
+from sync.normalize.org_parse import parse_org
 from sync.normalize.places import cities, countries, us_states
 from sync.normalize.text import CACHE_SIZE, clean_text, fold, is_blankish, is_single_case
 
@@ -98,17 +100,24 @@ def recase_title(text: str) -> str:
     """Title case for text typed in one case: small words lower, acronyms upper.
 
     A lone word typed in capitals stays as typed: it is an acronym or a brand ("CODEPINK").
+    So do the short words of a short name in capitals that holds an acronym or a number:
+    "UTEP SJP", "MIT CAA", "GEO 3550" (not "Utep SJP").
     """
     if not is_single_case(text):
         return text
     words = text.split(" ")
     if len(words) == 1 and text.isupper():
         return text
+    short_caps = text.isupper() and len(words) <= 3 and any(
+        w.strip("(),;:\"'").lower() in KNOWN_ACRONYMS or w.isdigit() for w in words)
     out = []
     for index, word in enumerate(words):
         lower = word.lower()
         bare = lower.strip("(),;:\"'")
-        if bare == "la" and index == len(words) - 1:
+        if short_caps and bare.isalpha() and len(bare) <= 4 and bare not in SMALL_WORDS \
+                and bare != "of" and not is_place_word(bare):
+            out.append(word)
+        elif bare == "la" and index == len(words) - 1:
             out.append(word.upper())  # "Teacher, LA" (Los Angeles); "de la" inside a name
         elif bare in SPECIAL_CASING:
             out.append(word.lower().replace(bare, SPECIAL_CASING[bare]))
@@ -183,16 +192,6 @@ def _initial(word: str) -> tuple[str, bool]:
     return initial, letters.casefold() in SMALL_WORDS
 
 
-def name_initials(name: str) -> set[str]:
-    """The acronyms a name is commonly shortened to (with and without the small words)."""
-    words = _WORD_SPLIT.split(clean_text(name))
-    if words and words[0].casefold() == "the":
-        words = words[1:]
-    if len(words) < 2:
-        return set()
-    return {_initials(words, skip_small=True), _initials(words, skip_small=False)} - {""}
-
-
 def _is_subsequence(short: str, long: str) -> bool:
     letters = iter(long)
     return all(c in letters for c in short)
@@ -224,26 +223,34 @@ def is_bare_acronym(name: str) -> bool:
 
 
 def canonical_name(counts: Mapping[str, int]) -> str:
-    """The canonical name of a cluster from its spellings' counts (in the order typed).
+    """The printed name of a cluster from its spellings' counts (in the order typed).
 
-    A full name beats a bare acronym, mixed case beats one case, then the most common
-    (a name and the same name with its acronym in parentheses count together), then the
-    first typed. A trailing "(FCNL)" is dropped: the letter prints the name.
+    Each spelling is read without its acronym definition and descriptive parentheses
+    ("Friends Committee on National Legislation (FCNL)", "Al-Haq (Ramallah)", "FLIC -
+    Florida Immigrant Coalition"). The full name beats a form with an acronym in it ("Boston
+    DSA", "MAP UK"), mixed case beats one case, then the most common (spellings of one name
+    count together), then accents kept ("Unión" over "Union"), then the first typed.
     """
     if not counts:
         return ""
+    if len(counts) == 1:
+        only = next(iter(counts))
+        return parse_org(only).display or only
     order = {v: i for i, v in enumerate(counts)}
-    split = {v: split_acronym(v) for v in counts}
-    base_key = {v: fingerprint(base) for v, (base, _) in split.items()}
-    by_base: Counter[str] = Counter()
+    parsed = {v: parse_org(v) for v in counts}
+    shown = {v: parsed[v].display or v for v in counts}
+    by_key: Counter[str] = Counter()
     for spelling, count in counts.items():
-        by_base[base_key[spelling]] += count
+        by_key[parsed[spelling].key] += count
     best = min(counts, key=lambda v: (
-        is_bare_acronym(v), is_single_case(v) and " " in v,
-        -by_base[base_key[v]], bool(split[v][1]), order[v]))
-    base, acronym = split[best]
-    return base if acronym and _PAREN_TAIL.match(best).group("inner").strip() == acronym \
-        else best
+        is_bare_acronym(shown[v]), _acronyms_in(parsed[v].words),
+        is_single_case(shown[v]) and " " in shown[v], -by_key[parsed[v].key],
+        shown[v].isascii(), order[v]))
+    return shown[best]
+
+
+def _acronyms_in(words: tuple[str, ...]) -> int:
+    return sum(bool(acronym_letters(w)) for w in words)
 
 
 class _UnionFind:
@@ -330,6 +337,7 @@ class OrgClusters:
     _blocks: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(
         default_factory=dict)
     _word_counts: Counter[str] = field(default_factory=Counter)
+    near: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, spelling: str, name: str, tokens: tuple[str, ...]) -> None:
         """Record that `spelling` (whose words are `tokens`) is the organization `name`."""
@@ -368,34 +376,44 @@ class OrgClusters:
 
 
 def cluster_organizations(names: pd.Series | Iterable[str],
-                          aliases: Mapping[str, str] | None = None) -> OrgClusters:
+                          aliases: Mapping[str, str] | None = None,
+                          domains: Iterable[str] | None = None) -> OrgClusters:
     """Cluster the cleaned organization spellings of all responses (see the module doc).
 
     Works on distinct spellings, so repeated answers cost nothing; the fuzzy pass compares
     names only within blocks (names sharing all words but one), which stay small however
-    many responses there are.
+    many responses there are. `domains`, one per name, are the email domains of the answers
+    (org_joins.join_domains).
     """
-    counts = Counter(n for n in (names.tolist() if isinstance(names, pd.Series) else names) if n)
+    names = names.tolist() if isinstance(names, pd.Series) else list(names)
+    counts = Counter(n for n in names if n)
+    domains_of: dict[str, set[str]] = defaultdict(set)
+    for name, domain in zip(names, domains or (), strict=False):
+        if name and domain:
+            domains_of[name].add(domain)
     spellings = list(counts)  # in the order first typed
     aliases = {clean_org(k): clean_org(v) for k, v in (aliases or {}).items()}
     aliases = {k: v for k, v in aliases.items() if k and v}
     base_of = {s: split_acronym(s) for s in spellings}
-    node = {s: _node(base_of[s][0]) for s in spellings}  # 1. one node per fingerprint
-    tokens_of = {s: name_tokens(base_of[s][0]) for s in spellings}
+    parsed = {s: parse_org(s) for s in spellings}
+    node = {s: _node(s) for s in spellings}  # 1. one node per identity key
+    tokens_of = {s: parsed[s].core or name_tokens(base_of[s][0]) for s in spellings}
     word_counts = Counter(word for s in spellings for word in set(tokens_of[s]))
     uf = _UnionFind()
-    _join_spacing_variants(spellings, base_of, node, uf)
+    _join_spacing_variants(spellings, node, uf)
     _join_typos(spellings, tokens_of, node, uf,
                 lambda word: word_counts[word] > 1 or is_place_word(word))
-    _join_acronyms(spellings, base_of, node, uf)
-    _join_acronym_chapters(spellings, node, uf)
+    org_joins.join_countries(parsed, node, uf.union)
+    org_joins.join_domains(parsed, domains_of, node, uf.union, uf.find)
+    suggested = org_joins.join_acronyms(parsed, node, uf.union, uf.find)
     for variant, target in aliases.items():  # 6. staff aliases
-        uf.union(_node(split_acronym(variant)[0]), _node(split_acronym(target)[0]))
+        uf.union(_node(variant), _node(target))
+    suggested |= org_joins.near_misses(parsed, node, uf.find, is_place_word)
 
     clusters: dict[str, list[str]] = defaultdict(list)
     for spelling in spellings:
         clusters[uf.find(node[spelling])].append(spelling)
-    alias_targets = {uf.find(_node(split_acronym(t)[0])): t
+    alias_targets = {uf.find(_node(t)): t
                      for t in sorted(set(aliases.values()), reverse=True)}
     result = OrgClusters(_word_counts=word_counts)
     for root, members in clusters.items():
@@ -405,20 +423,29 @@ def cluster_organizations(names: pd.Series | Iterable[str],
     for letters, roots in _acronym_owners(spellings, base_of, node, uf).items():
         if len(roots) > 1:  # one acronym after two organizations' names: no alias
             result._by_acronym.pop(letters, None)
+    key_of_root = {uf.find(node[s]): result.key[s] for s in spellings}
+    for pair in suggested:
+        a, b = (key_of_root.get(uf.find(n)) for n in pair)
+        if a and b and a != b:
+            result.near.setdefault(a, set()).add(b)
+            result.near.setdefault(b, set()).add(a)
     return result
 
 
-def _node(base: str) -> str:
-    """The clustering node of a spelling whose name without its acronym is `base`."""
-    return "fp:" + fingerprint(base)
+def _node(spelling: str) -> str:
+    """The clustering node of a spelling: its identity key (org_parse)."""
+    parsed = parse_org(spelling)
+    return "id:" + (parsed.key if parsed.core else fingerprint(spelling))
 
 
-def _join_spacing_variants(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
-                           node: Mapping[str, str], uf: _UnionFind) -> None:
+def _join_spacing_variants(spellings: list[str], node: Mapping[str, str],
+                           uf: _UnionFind) -> None:
     """2. "MoveOn" / "Move On"."""
     first: dict[str, str] = {}
     for spelling in spellings:
-        key = spacing_key(base_of[spelling][0])
+        parsed = parse_org(spelling)
+        key = ("".join(parsed.core) + "|" + parsed.country if parsed.core
+               else spacing_key(spelling))
         uf.union(node[spelling], first.setdefault(key, node[spelling]))
 
 
@@ -443,67 +470,6 @@ def _acronym_owners(spellings: list[str], base_of: Mapping[str, tuple[str, str]]
         if base_of[spelling][1]:
             owners[base_of[spelling][1]].add(uf.find(node[spelling]))
     return owners
-
-
-def _join_acronyms(spellings: list[str], base_of: Mapping[str, tuple[str, str]],
-                   node: Mapping[str, str], uf: _UnionFind) -> None:
-    """4. A bare acronym joins the one cluster it was written after in parentheses, or else
-    the one cluster whose name's initials it spells."""
-    in_parentheses = _acronym_owners(spellings, base_of, node, uf)
-    initials: dict[str, set[str]] = defaultdict(set)
-    for spelling in spellings:
-        if not is_bare_acronym(spelling):
-            for letters in name_initials(base_of[spelling][0]):
-                if len(letters) >= 3:
-                    initials[letters].add(uf.find(node[spelling]))
-    for spelling in spellings:
-        if is_bare_acronym(spelling):
-            letters = spelling.replace(".", "")
-            owners = in_parentheses.get(letters) or initials.get(letters, set())
-            if len(owners) == 1:
-                uf.union(node[spelling], next(iter(owners)))
-
-
-def _words(name: str) -> list[str]:
-    words = [w for w in _WORD_SPLIT.split(clean_text(name)) if w]
-    return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
-
-
-def _join_acronym_chapters(spellings: list[str], node: Mapping[str, str],
-                           uf: _UnionFind) -> None:
-    """Join "JVP Los Angeles" to "Jewish Voice for Peace - Los Angeles": a name that opens
-    with an acronym joins the one name whose opening words it abbreviates and whose other
-    words are the same."""
-    led: list[tuple[str, str, str]] = []
-    others: list[tuple[str, list[str]]] = []
-    for spelling in spellings:
-        words = _words(spelling)
-        if len(words) < 2:
-            continue
-        if is_bare_acronym(words[0]):
-            led.append((spelling, words[0].replace(".", ""), fingerprint(" ".join(words[1:]))))
-        else:
-            others.append((spelling, words))
-    if not led:
-        return
-    # Only the words after some name's acronym can match: initials are spelled for those.
-    rests = {rest for _, _, rest in led}
-    longest = max(len(letters) for _, letters, _ in led)
-    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for spelling, words in others:
-        for cut in range(2, len(words)):
-            if len(_initials(words[:cut], skip_small=True)) > longest:
-                break  # initials only grow: a longer opening spells no acronym (and a
-                # name of thousands of words is not fingerprinted thousands of times)
-            rest = fingerprint(" ".join(words[cut:]))
-            if rest in rests:
-                for letters in {_initials(words[:cut], skip_small=True),
-                                _initials(words[:cut], skip_small=False)}:
-                    owners[(letters, rest)].add(spelling)
-    for spelling, letters, rest in led:
-        roots = {uf.find(node[s]) for s in owners.get((letters, rest), ())}
-        if len(roots) == 1:
-            uf.union(node[spelling], roots.pop())
 
 
 def _fuzzy_block(members: Mapping[str, str], node: Mapping[str, str], uf: _UnionFind,
