@@ -448,8 +448,10 @@ def outside_us_evidence(email: str, *texts: str) -> Evidence:
     return _weigh(_email_findings(email), tuple(_text_findings(t) for t in texts if t))
 
 
-def outside_us_evidence_of_pairs(emails: Iterable[str], texts: Iterable[str]) -> list[Evidence]:
-    """`outside_us_evidence(email, text)` for each pair, in order.
+def outside_us_evidence_of_pairs(emails: Iterable[str], texts: Iterable[str],
+                                 more: Iterable[str] | None = None) -> list[Evidence]:
+    """`outside_us_evidence(email, text[, more text])` for each pair, in order (`more`: a
+    second text per pair, such as the scope's "Other:" answer).
 
     A column of responses repeats its emails' domains and its texts, and most pairs say the
     same few things (usually nothing): each distinct email and text is read once, and each
@@ -459,15 +461,18 @@ def outside_us_evidence_of_pairs(emails: Iterable[str], texts: Iterable[str]) ->
     email_said: _Numbering[_EmailFindings] = _Numbering()
     text_said: _Numbering[tuple[_TextFindings, ...]] = _Numbering()
     by_email: dict[str, int] = {}
-    by_text: dict[str, int] = {"": text_said.number(())}
+    by_text: dict[tuple[str, str], int] = {("", ""): text_said.number(())}
     weighed: dict[tuple[int, int], Evidence] = {}
     out = []
-    for email, text in zip(emails, texts, strict=True):
+    texts = list(texts)
+    seconds = [""] * len(texts) if more is None else list(more)
+    for email, text, second in zip(emails, texts, seconds, strict=True):
         if email not in by_email:
             by_email[email] = email_said.number(_email_findings(email))
-        if text not in by_text:
-            by_text[text] = text_said.number((_text_findings(text),))
-        pair = (by_email[email], by_text[text])
+        if (text, second) not in by_text:
+            by_text[text, second] = text_said.number(
+                tuple(_text_findings(t) for t in (text, second) if t))
+        pair = (by_email[email], by_text[text, second])
         if pair not in weighed:
             weighed[pair] = _weigh(email_said.values[pair[0]], text_said.values[pair[1]])
         out.append(weighed[pair])
