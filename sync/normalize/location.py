@@ -38,6 +38,7 @@ from sync.normalize.places import (
     countries,
     palestine_israel,
     place_key,
+    province_shown,
     provinces,
     us_only_cities,
     us_postal_codes,
@@ -91,8 +92,9 @@ _POSTAL_CODE = re.compile(r"(?:^|[\s,])([A-Z]{2}|D\.C\.)(?=$|[\s,;)\d])")
 # Postal codes that are everyday words in capitals ("OR", "ME"): no U.S. context alone.
 _CODE_WORDS = {"IN", "OR", "ME", "OK", "HI", "AS"}
 _UNIVERSITY = re.compile(
-    r"\b(?:university|universite|universidad|universidade|universita|universitat|"
-    r"universiteit|college|institute)\s+(?:of|de|di|du|van|da|do)\s+(?P<place>.+)$"
+    r"\b(?:(?:university|college|institute)\s+of"
+    r"|(?:universite|universidad|universidade|universita|universitat|universiteit)"
+    r"(?:\s+(?:de|di|du|van|da|do))?)\s+(?P<place>.+)$"
 )
 # What a place name means where it stands: "strong" is a base abroad, "weak" asks for a
 # look. Kinds: a country or province, a foreign city (no U.S. namesake, or Palestinian or
@@ -249,6 +251,8 @@ def _longest_place(words: list[str], *, at_start: bool) -> tuple[str, str, int]:
 def _is_us_marker(segment: str) -> bool:
     """A segment that is a U.S. state, its postal code in capitals ("IN" too), or a place
     with its state ("Rochester NY")."""
+    if not segment:
+        return False
     stripped = segment.strip(" .")
     return (place_key(stripped) in us_states()
             or (stripped.isupper() and stripped.replace(".", "") in us_postal_codes())
@@ -257,11 +261,22 @@ def _is_us_marker(segment: str) -> bool:
 
 def _ends_in_state(segment: str, words: list[str]) -> bool:
     """ "Lebanon NH", "dublin ohio": a place resolved by the state after it."""
-    if len(words) < 2:
+    if len(words) < 2 or not _could_be_state(words[-1]):
         return False
     last = segment.split()[-1].strip(".,")
     return ((last.isupper() and last.replace(".", "") in us_postal_codes())
             or any(" ".join(words[-n:]) in us_states() for n in (1, 2) if len(words) > n))
+
+
+@lru_cache(maxsize=1)
+def _state_words() -> frozenset[str]:
+    """Every word that ends a U.S. state's name or is a postal code, folded."""
+    return frozenset({k.split()[-1] for k in us_states()}
+                     | {c.casefold() for c in us_postal_codes()} | {"dc"})
+
+
+def _could_be_state(word: str) -> bool:
+    return word in _state_words()
 
 
 class _Found:
@@ -295,9 +310,15 @@ def _find_places(text: str) -> _TextFindings:
     for group, segments in enumerate(_segments(text)):
         for index, segment in enumerate(segments):
             after = segments[index + 1] if index + 1 < len(segments) else ""
-            _read_segment(found, segment, after, first=group == 0, later=index > 0,
+            # each name opens a segment: "B'Tselem - The Israeli Information Center"
+            opens = group == 0 and (index == 0 or segment[:4].casefold() == "the ")
+            _read_segment(found, segment, after, first=opens, later=index > 0,
                           inner=group > 0)
-    found.weak += name_signs(_without_us_places(place_key(text).split()))
+    words = place_key(text).split()
+    signs = name_signs(words)
+    if signs and "name in another language" in signs:  # "Los Angeles" is no Spanish name
+        signs = name_signs(_without_us_places(words))
+    found.weak += signs
     if not (found.strong or found.weak or found.us):
         return _NOTHING_FOUND
     return _TextFindings(tuple(dict.fromkeys(found.strong)), tuple(dict.fromkeys(found.weak)),
@@ -331,7 +352,7 @@ def _read_segment(found: _Found, segment: str, after: str, *, first: bool, later
         found.strong.append(segment)
         return
     if later and segment.strip(" .") in PROVINCE_CODES:  # "Richmond, BC"
-        found.strong.append(provinces_by_code(segment.strip(" .")))
+        found.strong.append(province_shown(segment.strip(" .")))
         return
     if _ends_in_state(segment, words):  # "Lebanon NH"
         found.us.append(segment)
@@ -361,19 +382,12 @@ def _read_segment(found: _Found, segment: str, after: str, *, first: bool, later
             and not (trailing != "country" and last_typed.isupper() and len(last_typed) <= 4)):
         # "BDS France", not "... at UGA", nor "UC Santa Cruz"
         found.add("campus" if words[-size - 1] in _US_CAMPUSES else "place", trailing, shown)
-    if first:  # every segment outside parentheses opens a name: "B'Tselem - The Israeli …"
+    if first:
         if words[0] == "the" and len(words) > 1:
             segment, words = segment.split(None, 1)[1], words[1:]
         _read_opening(found, segment, words)
-
-
-def provinces_by_code(code: str) -> str:
-    """How a flag names a province given by its code ("BC" → "British Columbia (Canada)")."""
-    for sub in pycountry.subdivisions.get(country_code="CA") or []:
-        if sub.code == f"CA-{code}":
-            return f"{sub.name} (Canada)"
-    return {"NSW": "New South Wales (Australia)", "QLD": "Queensland (Australia)"}.get(
-        code, code)
+    if not segment.split()[0].isupper():  # "Birzeit University", not "CAIR …"
+        _read_leading_city(found, words, academic_only=not first)
 
 
 def _read_prepositions(found: _Found, words: list[str]) -> None:
@@ -402,11 +416,9 @@ def _read_opening(found: _Found, segment: str, words: list[str]) -> None:
         return
     if not _INSTITUTIONS & set(words[1:]):
         found.weak += _leading_place(words)
-    if not segment.split()[0].isupper():
-        _read_leading_city(found, words)
 
 
-def _read_leading_city(found: _Found, words: list[str]) -> None:
+def _read_leading_city(found: _Found, words: list[str], *, academic_only: bool) -> None:
     """A foreign city opening a name: "Tel Aviv University" (its university), "Sydney Peace
     Foundation" (a look). Palestinian towns open U.S. names as causes ("Gaza Solidarity
     Committee of Ann Arbor"), unless a university follows ("Birzeit University")."""
@@ -420,7 +432,8 @@ def _read_leading_city(found: _Found, words: list[str]) -> None:
         shown = f"{head.title()} ({country})"
         if words[size] in _ACADEMIC:  # "Nazareth College" is in Rochester, NY
             found.add("university", "leaning" if head in us_town_names() else kind, shown)
-        elif words[size] in _GROUP_WORDS and head not in palestinian and kind != "leaning":
+        elif (words[size] in _GROUP_WORDS and head not in palestinian and kind != "leaning"
+              and not academic_only):
             found.weak.append(f"names {shown}")
         return
 

@@ -36,7 +36,7 @@ US_TERRITORIES = {"guam": "GU", "puerto rico": "PR", "us virgin islands": "VI",
 _TERRITORY_CODES = {"GU", "PR", "VI", "AS", "MP", "UM"}
 # Canadian provinces and Australian states: a base abroad as surely as a country.
 PROVINCE_CODES = {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT",
-                  "NSW", "QLD"}
+                  "NSW", "QLD"}  # "WA", "SA" are a U.S. state and an everyday word
 # Languages a signer abroad writes their country's name in ("Deutschland", "Italia", "Norge").
 _LANGUAGES = ("de", "fr", "es", "it", "pt", "pt_BR", "nl", "nb_NO", "sv", "da", "fi", "pl",
               "tr", "ga")
@@ -146,8 +146,7 @@ def countries() -> dict[str, str]:
                      getattr(country, "official_name", None)):
             if name and "," not in name:
                 found[place_key(name)] = shown
-    english = set(found)
-    us_names = set(_gazetteer()["us_towns"]) | set(us_states())
+    taken = set(found) | set(_gazetteer()["us_towns"]) | set(us_states())
     for language in _LANGUAGES:
         translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR,
                                         languages=[language]).gettext
@@ -158,7 +157,7 @@ def countries() -> dict[str, str]:
             for name in (country.name, getattr(country, "common_name", None)):
                 key = place_key(translate(name)) if name else ""
                 # short or shared translations ("Man", "Columbia") are words, not countries
-                if len(key) >= 5 and key.isascii() and key not in english | us_names:
+                if len(key) >= 5 and key.isascii() and key not in taken:
                     found.setdefault(key, shown)
     for name, shown in EXTRA_COUNTRIES.items():
         found[place_key(name)] = shown
@@ -171,21 +170,32 @@ def countries() -> dict[str, str]:
     return found
 
 
+# Canadian provinces and territories and Australian states, by postal code. Listed here:
+# pycountry's subdivision table would do, but takes a second to load on every run.
+PROVINCES = {
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "NT": "Northwest Territories",
+    "NU": "Nunavut", "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec",
+    "SK": "Saskatchewan", "YT": "Yukon", "NSW": "New South Wales", "QLD": "Queensland",
+    "TAS": "Tasmania", "WA": "Western Australia", "SA": "South Australia",
+    "NTA": "Northern Territory", "ACT": "Australian Capital Territory",
+}
+_AUSTRALIAN = {"NSW", "QLD", "TAS", "WA", "SA", "NTA", "ACT"}
+
+
+def province_shown(code: str) -> str:
+    """How a flag names a province given by its code ("BC" → "British Columbia (Canada)")."""
+    return f"{PROVINCES[code]} ({'Australia' if code in _AUSTRALIAN else 'Canada'})"
+
+
 @lru_cache(maxsize=1)
 def provinces() -> dict[str, tuple[str, str]]:
-    """Folded name of each Canadian province and Australian state → (kind, how a flag names
-    it): "country" (as sure as a country), or "major" when a U.S. town has the name too
-    ("New Brunswick", NJ: Rutgers)."""
+    """Folded name of each province → (kind, how a flag names it): "country" (as sure as a
+    country), or "major" when a U.S. town has the name too ("New Brunswick", NJ)."""
     us_towns = _gazetteer()["us_towns"]
-    found: dict[str, tuple[str, str]] = {}
-    for country, name in (("CA", "Canada"), ("AU", "Australia")):
-        for sub in pycountry.subdivisions.get(country_code=country):
-            key = place_key(sub.name)
-            if key != "victoria":  # a word and a name too often
-                found[key] = ("major" if key in us_towns else "country",
-                              f"{sub.name} ({name})")
-    found["quebec"] = ("country", "Quebec (Canada)")
-    return found
+    return {place_key(name): ("major" if place_key(name) in us_towns else "country",
+                              province_shown(code))
+            for code, name in PROVINCES.items()}
 
 
 @lru_cache(maxsize=1)
@@ -218,7 +228,13 @@ def us_postal_codes() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def cities() -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
-    """(U.S. city names, foreign city name → (kind, its country)).
+    us_names, foreign, _ = _city_tables()
+    return us_names, foreign
+
+
+@lru_cache(maxsize=1)
+def _city_tables() -> tuple[frozenset[str], dict[str, tuple[str, str]], frozenset[str]]:
+    """(U.S. city names, foreign city name → (kind, its country), every foreign city name).
 
     The kind weighs who a reader would think of: "city" when no U.S. town has the name (or
     it is Palestinian or Israeli, the letter's own subject), "major" when the foreign city
@@ -254,7 +270,7 @@ def cities() -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
             foreign[key] = ("leaning", country)
     for key, country in palestine_israel().items():
         foreign[key] = ("city", country)
-    return frozenset(us_names), foreign
+    return frozenset(us_names), foreign, frozenset(abroad)
 
 
 @lru_cache(maxsize=1)
@@ -267,7 +283,5 @@ def us_town_names() -> frozenset[str]:
 def us_only_cities() -> frozenset[str]:
     """U.S. cities of 15,000+ that no foreign city of 15,000+ shares a name with ("Chicago",
     not "Richmond"): U.S. context on their own."""
-    us_names, foreign = cities()
-    abroad = {place_key(c["name"]) for c in _geo().get_cities().values()
-              if c["countrycode"] not in {"US", *_TERRITORY_CODES}}
+    us_names, foreign, abroad = _city_tables()
     return frozenset(us_names - abroad - set(foreign) - palestine_israel().keys())

@@ -49,16 +49,16 @@ def normalize_scope(answer: str) -> str:
     for scope in SCOPES[:-1]:
         if text == scope.casefold():
             return scope
+    places = _places_named(text)
+    known = set(countries().values())
+    if len(places & known) >= 2 or (places & known and "us" in places):
+        return "International"  # "US and Mexico", "Mexico & USA"
     found = [(match.start(), order, scope)
              for order, (scope, pattern) in enumerate(_RULES)
              for match in [re.search(pattern, text)] if match]
     if found:
         return min(found)[2]
-    places = _places_named(text)
-    if len(places & set(countries().values())) >= 2 or (
-            places & set(countries().values()) and "us" in places):
-        return "International"  # "US and Mexico"
-    states = places - set(countries().values()) - {"us"}
+    states = places - known - {"us"}
     if len(states) >= 2:
         return "Regional"  # "Ohio, Michigan, Indiana", "NY/NJ/CT"
     if states:

@@ -41,8 +41,8 @@ BRITISH_SPELLINGS = frozenset({
     "labour", "defence", "neighbourhood", "neighbourhoods", "honour", "theatre",
 })
 # Legal forms of other countries, as the folded words they end a name with.
-LEGAL_FORMS = ("e v", "ev", "ltd", "cic", "gmbh", "ggmbh", "asbl", "vzw", "onlus",
-               "stichting", "plc", "pty", "aisbl")
+LEGAL_FORMS = frozenset({"e v", "ev", "ltd", "cic", "gmbh", "ggmbh", "asbl", "vzw", "onlus",
+                         "stichting", "plc", "pty", "aisbl"})
 # The organizations the letter names (its form asks who worked with them): all are based in
 # Palestine. Folded names and the acronyms they go by.
 NAMED_PARTNERS = frozenset({
@@ -80,7 +80,8 @@ def name_signs(words: list[str]) -> list[str]:
     if found & BRITISH_SPELLINGS:
         signs.append(f"British spelling ({', '.join(sorted(found & BRITISH_SPELLINGS))})")
     tail = " ".join(words[-2:])
-    form = next((f for f in LEGAL_FORMS if tail == f or tail.endswith(" " + f)), "")
+    form = tail if tail in LEGAL_FORMS else words[-1] if words and words[-1] in LEGAL_FORMS \
+        else ""
     if form and len(words) > len(form.split()):
         signs.append(f"foreign legal form ({form})")
     if "binational" in found or "bi national" in " ".join(words):
