@@ -16,6 +16,7 @@ Pure functions over DataFrames. The rules, in the order they apply:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -44,7 +45,10 @@ def counts_as_needing_review(statuses: pd.Series) -> pd.Series:
 
 # Words that, alone, make up the organization and name of a test entry ("test asdf").
 _JUNK = {"test", "testing", "asdf", "asdfgh", "qwerty", "xxx", "abc", "aaa", "foo", "bar",
-         "lorem", "ipsum", "delete", "ignore", "sample", "dummy"}
+         "lorem", "ipsum", "delete", "ignore", "sample", "dummy",
+         # "test entry, please delete", "this is just a test"
+         "entry", "please", "this", "is", "a", "just", "only", "me", "submission", "do", "not"}
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def skip_reasons(clean: pd.DataFrame) -> pd.Series:
 def _all_junk(values: pd.Series) -> pd.Series:
     """Whether every word of each value is a test word (an empty value counts as junk),
     computed once per distinct value."""
-    return values.map({v: set(fold(v).split()) <= _JUNK for v in values.unique()}).astype(bool)
+    return values.map({v: set(_WORDS.findall(fold(v))) <= _JUNK
+                       for v in values.unique()}).astype(bool)
 
 
 def _folded(values: pd.Series) -> pd.Series:

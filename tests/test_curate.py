@@ -153,3 +153,38 @@ def test_signer_ids_are_recovered_from_the_tab_when_state_is_lost() -> None:
     assignment = assign_ids(signers, registry_from_tab(tab), set(tab["Signer ID"]))
     assert dict(zip(signers["Name"], assignment.ids, strict=True)) == {
         "Sunrise Movement": "ORG-0007", "Bo Chen": "IND-0042"}
+
+
+def test_test_entries_written_as_a_sentence_are_skipped() -> None:
+    signers, skipped = signers_of(
+        response(submitted_at="10/20/2021 10:00:00", email="t1@example.org",
+                 organization="Test entry, please delete", first_name="Test"),
+        response(submitted_at="10/20/2021 10:01:00", email="t2@example.org",
+                 organization="this is just a test"),
+        response(submitted_at="10/20/2021 10:02:00", email="ok@example.org",
+                 organization="Please Delete the Debt Coalition"),
+    )
+    assert [(s.row, s.reason) for s in skipped] == [
+        (2, "looks like a test entry"), (3, "looks like a test entry")]
+    assert signers["Name"].tolist() == ["Please Delete the Debt Coalition"]
+
+
+def test_any_sign_of_a_base_abroad_sends_the_signer_to_review_with_its_reason() -> None:
+    signers, _ = signers_of(
+        response(submitted_at="10/20/2021 10:00:00", email="a@example.org",
+                 first_name="Huda", last_name="Saleh", affiliation="Pharmacist, Nablus"),
+        response(submitted_at="10/20/2021 10:01:00", email="b@example.org",
+                 organization="Collectif Juif pour la Paix", scope="National",
+                 authorized="Yes"),
+        response(submitted_at="10/20/2021 10:02:00", email="c@example.org",
+                 organization="Sunrise Movement", scope="Other: Saskatchewan", authorized="Yes"),
+    )
+    person = one(signers, "Individual")
+    assert (person["Outside U.S."], person["_default"]) == ("Yes", "Needs review")
+    assert "Nablus (Palestine)" in person["Flags"]
+    orgs = signers[signers["Type"] == "Organization"].set_index("Name")
+    assert orgs.at["Collectif Juif pour la Paix", "Outside U.S."] == "No"
+    assert "name in another language" in orgs.at["Collectif Juif pour la Paix", "Flags"]
+    assert orgs.at["Collectif Juif pour la Paix", "_default"] == "Needs review"
+    assert orgs.at["Sunrise Movement", "Outside U.S."] == "Yes"
+    assert "Saskatchewan (Canada)" in orgs.at["Sunrise Movement", "Flags"]

@@ -22,7 +22,7 @@ from sync.normalize.answers import authorization, partner_orgs, yes_no_maybe
 from sync.normalize.location import outside_us_evidence_of_pairs
 from sync.normalize.names import parse_name
 from sync.normalize.orgs import clean_organization_answer, cluster_organizations, fingerprint
-from sync.normalize.scope import normalize_scope
+from sync.normalize.scope import normalize_scope, other_scope_text
 from sync.normalize.text import CACHE_SIZE, clean_text, is_text_lost, no_new_formula, text_lost
 from sync.normalize.times import DEFAULT_ZONE, parse_timestamps
 
@@ -144,8 +144,10 @@ def normalize_responses(responses: pd.DataFrame, aliases: Mapping[str, str] | No
     out["partners"] = _per_distinct(text["partners"], partner_orgs)
     # Evidence depends on the email's domain only.
     domains = _per_distinct(out["email"], lambda email: "@" + email.rpartition("@")[2])
-    out["org_evidence"] = _column(
-        out, outside_us_evidence_of_pairs(domains.tolist(), out["organization"].tolist()))
+    # What was typed in the scope's "Other:" box can name a place ("Ontario").
+    other_scope = _per_distinct(text["scope"], other_scope_text)
+    out["org_evidence"] = _column(out, outside_us_evidence_of_pairs(
+        domains.tolist(), out["organization"].tolist(), other_scope.tolist()))
     # An individual with no affiliation is listed with the organization they named.
     listed = out["affiliation"].where(out["affiliation"] != "", out["org_name"])
     out["person_evidence"] = _column(

@@ -36,6 +36,16 @@ PROFESSIONAL_TITLES: dict[str, str] = {
     "roshi": "Roshi", "sensei": "Sensei", "prof.dr": "Prof. Dr.",
 }
 COURTESY_TITLES = {"mr", "mrs", "ms", "mx", "miss", "mister", "madam", "mme"}
+# Letters printed after a name ("Brother Tom Nolan, OSB", "Dana Hill, Esq."): folded (no
+# periods) → how the letter prints them. Religious orders and degrees.
+POST_NOMINALS: dict[str, str] = {
+    **{k: k.upper() for k in (
+        "osb", "sj", "mm", "op", "ofm", "csj", "ssj", "rsm", "snd", "ihm", "osf", "csc",
+        "cssr", "sm", "fsc", "ocso", "ssnd", "scn", "bvm", "cp", "omi", "cm", "md", "jd",
+        "rn", "lcsw", "msw", "mph", "dds", "llm")},
+    "phd": "PhD", "esq": "Esq.", "dmin": "DMin", "edd": "EdD", "ofmcap": "OFM Cap.",
+}
+_TRAILING_PART = re.compile(r",\s*([^,]+?)\s*$")
 
 _PARTICLES = {"de", "del", "della", "der", "den", "di", "da", "das", "dos", "du", "van", "von",
               "la", "le", "bin", "bint", "ibn", "al", "el", "ben", "ter", "ten", "y", "e"}
@@ -87,6 +97,9 @@ def split_title(first: str, *, keep_last_word: bool = False) -> tuple[list[str],
         key = _title_key(match.group(1)) if match else ""
         if keep_last_word and match and not _bare(rest[match.end():]):
             break
+        if key == "the" and titles == [] and _next_is_title(rest[match.end():]):
+            rest = rest[match.end():]  # "The Rev. Canon" prints "Rev. Canon"
+            continue
         if key in PROFESSIONAL_TITLES:
             titles.append(PROFESSIONAL_TITLES[key])
         elif not key or key not in COURTESY_TITLES:
@@ -99,6 +112,39 @@ def split_title(first: str, *, keep_last_word: bool = False) -> tuple[list[str],
         more, remainder = split_title(remainder, keep_last_word=keep_last_word)
         titles += more
     return titles, remainder
+
+
+def _next_is_title(text: str) -> bool:
+    match = _LEADING_WORD.match(text)
+    return bool(match) and _title_key(match.group(1)) in PROFESSIONAL_TITLES
+
+
+def _trailing_titles(last: str) -> tuple[str, list[str], list[str]]:
+    """A surname without the titles and post-nominal letters typed after it: ("Ruiz, Dr."
+    → "Ruiz", ["Dr."], []), ("NOLAN, OSB" → "NOLAN", [], ["OSB"])."""
+    titles: list[str] = []
+    letters: list[str] = []
+    while (match := _TRAILING_PART.search(last)) and match.start():
+        key = match.group(1).replace(".", "").casefold().replace(" ", "")
+        if key in POST_NOMINALS:
+            letters.insert(0, POST_NOMINALS[key])
+        elif key in PROFESSIONAL_TITLES:
+            titles.insert(0, PROFESSIONAL_TITLES[key])
+        else:
+            break
+        last = last[:match.start()]
+    return last, titles, letters
+
+
+def _without_repeat(first: str, last: str) -> tuple[str, str]:
+    """A name typed in First Name and again in Last Name counts once: "Ana" | "Ana Ruiz" and
+    "Ana Ruiz" | "Ruiz" are Ana Ruiz."""
+    a, b = first.casefold(), last.casefold()
+    if a and (b == a or b.startswith(a + " ")):
+        return "", last
+    if b and a.endswith(" " + b):
+        return first, ""
+    return first, last
 
 
 def recase_name(text: str, *, leading: bool = True) -> str:
@@ -160,19 +206,27 @@ def parse_name(first: str, last: str) -> PersonName:
     The whole name typed in one field is split; a title alone in First Name with the whole
     name in Last Name ("Pastor" | "Denise Holmberg") is read as title, first, last.
     """
-    first, last = _bare(first), _bare(last)
+    last, after, letters = _trailing_titles(clean_text(last))
+    first, last = _without_repeat(_bare(first), _bare(last))
+    if first.replace(".", "").casefold() in POST_NOMINALS:  # "Esq." | "Dana Hill"
+        letters.append(POST_NOMINALS[first.replace(".", "").casefold()])
+        first = ""
     titles, first = split_title(first, keep_last_word=not last)
+    titles += [t for t in after if t not in titles]
     while not first and " " in last:
         first, _, last = (_bare(part) for part in last.partition(" "))
         more, first = split_title(first)
         titles += more
-    # twice at most: a last name that cleans away to nothing ("(AFSC)*") leaves a whole name
-    # in First Name again, which a second split reads the way a later run would
-    for _ in range(2):
+        first, last = _without_repeat(first, last)  # "Ana Ana Ruiz" reads as "Ana" | "Ana Ruiz"
+    # three times at most: a last name that cleans away to nothing ("(AFSC)*") or repeats
+    # the first ("Ana Ruiz Ruiz") leaves a whole name in First Name again, which a second
+    # split reads the way a later run would
+    for _ in range(3):
         whole = HumanName(first) if not last and " " in first else None
         if whole is None or not (whole.last and whole.first):
             break
         first = _bare(" ".join(p for p in (whole.first, whole.middle) if p))
-        last = _bare(whole.last)
+        first, last = _without_repeat(first, _bare(whole.last))  # "Ana Ruiz Ruiz"
+    last = recase_name(last, leading=not first and not titles)
     return PersonName(" ".join(titles), recase_name(first),
-                      recase_name(last, leading=not first and not titles))
+                      ", ".join(p for p in (last, *letters) if p))
