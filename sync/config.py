@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from sync import own_files
 from sync.errors import ConfigError
 from sync.fields import FIELDS
 from sync.names import fold
@@ -389,8 +390,10 @@ def _target(file: Path, data: Any, source: SourceConfig) -> TargetConfig:
         credentials = _credentials(reader) or source.credentials
         return TargetConfig(kind=kind, spreadsheet=spreadsheet, credentials=credentials, **tabs)  # type: ignore[arg-type]
     default_path = str(source.path) if source.kind == "workbook" else None
-    path = reader.path("path", default_path, required=True)
-    assert path is not None
+    reader.text("path", default_path, required=True)
+    # its folder resolved, its own name kept: a link there is refused when it is written
+    path = _own_path(reader, "path", default_path or "")
+    own_files.refuse_link(path, "the workbook signer-sync writes")
     if not path.parent.exists():
         try:
             path.parent.mkdir(parents=True)

@@ -45,7 +45,8 @@ def _precious(tmp_path: Path) -> tuple[Path, bytes]:
 
 @pytest.mark.parametrize("own_file", ["state/test.sqlite.lock", "state/test.sqlite",
                                       "state/test.sqlite-journal",
-                                      "out/digests/test-letter-list.txt"])
+                                      "out/digests/test-letter-list.txt",
+                                      "out/signers.xlsx"])
 def test_a_link_in_place_of_an_own_file_is_refused_and_its_target_untouched(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], own_file: str) -> None:
     job = write_job(tmp_path)

@@ -43,6 +43,7 @@ from sync.backends.xlsx_merge import with_newer
 from sync.backends.xlsx_parts import worksheet_parts, write_package
 from sync.errors import BackendError
 from sync.names import find_tab
+from sync.own_files import refuse_link
 
 # A save that keeps landing while the new file is built: give up (the run fails and is
 # retried) rather than loop.
@@ -111,6 +112,7 @@ class WorkbookBook:
         """Build the new workbook on the file as it is now (with the reviewers' edits made
         since the read), and swap it in unless the file changed again meanwhile."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_link(self.path, "the workbook signer-sync writes")
         self._remove_leftovers()
         for _ in range(ATTEMPTS):
             try:
