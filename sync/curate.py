@@ -75,8 +75,14 @@ def skip_reasons(clean: pd.DataFrame) -> pd.Series:
 def _all_junk(values: pd.Series) -> pd.Series:
     """Whether every word of each value is a test word (an empty value counts as junk),
     computed once per distinct value."""
-    return values.map({v: set(_WORDS.findall(fold(v))) <= _JUNK
-                       for v in values.unique()}).astype(bool)
+    return values.map({v: _junk(v) for v in values.unique()}).astype(bool)
+
+
+def _junk(value: str) -> bool:
+    """Every word a test word; text with no words at all ("???? ???", what an ANSI save
+    leaves of a name) is no test entry but text lost in the export, kept and flagged."""
+    words = _WORDS.findall(fold(value))
+    return set(words) <= _JUNK if words or not value.strip() else False
 
 
 def _folded(values: pd.Series) -> pd.Series:

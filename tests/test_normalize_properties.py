@@ -102,3 +102,8 @@ def test_normalizing_normalized_responses_changes_nothing(rows):
     }))
     for column in ("email", "organization", "org_name", "affiliation", "scope", "display_name"):
         assert again[column].tolist() == clean[column].tolist(), column
+
+
+def test_a_name_opening_with_a_letter_that_has_no_capital_cleans_the_same_twice():
+    once = clean_org("0 ß0")  # found by hypothesis: "0 SS0", then "0 Ss0"
+    assert clean_org(once) == once

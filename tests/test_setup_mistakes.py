@@ -379,7 +379,7 @@ def test_a_curated_tab_configured_in_another_case_is_the_existing_tab(
     for _run in range(2):
         code, out, err = cli(["run", str(job)], capsys)
         assert code == 0, err
-        assert "(0 new)" in out
+        assert "(0 added to the tab)" in out
     assert sheet.tabs() == tabs
     assert by_name(sheet.tab(CURATED))["Bo Chen"]["Status"] == "Excluded"
     assert [r["As Printed"] for r in sheet.tab("Letter List")][:1] == ["Jewish Voice for Peace"]
@@ -445,7 +445,7 @@ def test_a_renamed_curated_tab_stops_the_run_instead_of_starting_over(
     job = sheet.job(target='curated_tab = "Signers - reviewed"')
     code, out, err = cli(["run", str(job)], capsys)
     assert code == 0, err
-    assert "(0 new)" in out
+    assert "(0 added to the tab)" in out
     assert by_name(sheet.tab("Signers - reviewed"))["Bo Chen"]["Reviewer Note"] == (
         "called to confirm")
     assert CURATED not in sheet.tabs()
@@ -458,5 +458,5 @@ def test_a_first_run_beside_other_staff_tabs_starts_the_curated_tab(
     sheet.add_tab("Notes", [["Signer", "Status", "Note"], ["JVP", "called", "yes"]])
     code, out, err = cli(["run", str(sheet.job())], capsys)
     assert code == 0, err
-    assert "(1 new)" in out
+    assert "(1 added to the tab)" in out
     assert CURATED in sheet.tabs()

@@ -134,7 +134,9 @@ def recase_title(text: str) -> str:
 def _capitalize(word: str) -> str:
     """"women's" → "Women's", "jewish-muslim" → "Jewish-Muslim", "(bay" → "(Bay"."""
     parts = _WORD_PARTS.split(word)
-    return "".join(part[:1].upper() + part[1:] for part in parts)
+    # title(), not upper(): a first letter with no capital of its own ("ß") becomes "Ss",
+    # not "SS", which a second pass would read as capitals and recase again
+    return "".join(part[:1].title() + part[1:] for part in parts)
 
 
 # Words that never tell two organizations apart: "Students for Justice in Palestine at UCLA"
